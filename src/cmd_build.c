@@ -1,0 +1,181 @@
+/*
+ * cmd_build.c: `jprepo build`, index a directory of packages into a
+ * repository.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "fsutil.h"
+#include "repobuild.h"
+#include "rpmmd.h"
+#include "rpmpkg.h"
+
+static const char build_usage[] =
+	"usage: jprepo build [-j N] [--compress gz|xz|zstd] [--no-cache]\n"
+	"                    [--advisories FILE]... [--strict] [--wait SECONDS] REPO\n";
+
+static void
+build_help(void)
+{
+	fputs(build_usage, stdout);
+	fputs("\nIndex the .rpm files under REPO into REPO/repodata/ for dnf, yum\n"
+	    "and zypper.  Unchanged files are taken from REPO/.jprepo/cache.sqlite;\n"
+	    "the new metadata replaces the old in one atomic step.\n\n"
+	    "Options:\n"
+	    "  -j, --jobs N           worker threads (default: online CPUs)\n"
+	    "      --compress ALGO    gz (default), xz or zstd\n"
+	    "      --no-cache         read every package again\n"
+	    "      --advisories FILE  add advisories from an updateinfo.xml file\n"
+	    "                         (repeatable; merged)\n"
+	    "      --strict           publish nothing if any package is bad\n"
+	    "      --wait SECONDS     wait that long for another build's lock\n"
+	    "                         (default 0: fail at once; -1: forever)\n"
+	    "  -q, --quiet            print errors only\n"
+	    "  -v, --verbose          print each package read\n"
+	    "  -h, --help             show this help\n\n"
+	    "Exit status: 0 done, 1 some packages were bad and left out,\n"
+	    "2 usage error, 3 failed (nothing changed), 4 repository locked.\n", stdout);
+}
+
+/* SOURCE_DATE_EPOCH (reproducible-builds.org) fixes the metadata's times. */
+static int
+build_revision(struct jp_ctx *ctx, int64_t *out)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	long long v;
+
+	*out = (int64_t)time(NULL);
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v < 0) {
+		jp_err(ctx, "SOURCE_DATE_EPOCH '%s' is not a number of seconds", s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+cmd_build(int argc, char **argv, struct jp_ctx *ctx)
+{
+	enum { OPT_COMPRESS = 256, OPT_NO_CACHE, OPT_ADVISORIES, OPT_STRICT, OPT_WAIT };
+	static const struct option longopts[] = {
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "compress", required_argument, NULL, OPT_COMPRESS },
+		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
+		{ "advisories", required_argument, NULL, OPT_ADVISORIES },
+		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "wait", required_argument, NULL, OPT_WAIT },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct jp_build_opts opts = { 0 };
+	struct jp_build_stats stats;
+	const char **advisories;
+	size_t nadv = 0;
+	const char *repo;
+	int c, rc, status = JP_EXIT_USAGE;
+	long v;
+
+	advisories = jp_xcalloc((size_t)argc + 1, sizeof(*advisories));
+	opts.jobs = jp_ncpus();
+	opts.compress = JP_COMPRESS_GZ;
+	while ((c = getopt_long(argc, argv, "hj:qv", longopts, NULL)) != -1) {
+		if (jp_cmd_common_opt(ctx, c))
+			continue;
+		switch (c) {
+		case 'h':
+			build_help();
+			status = JP_EXIT_OK;
+			goto out;
+		case 'j':
+			v = jp_cmd_parse_count(optarg, 1024);
+			if (v < 1) {
+				jp_err(ctx, "-j needs a number of workers from 1 to 1024, "
+				    "not '%s'", optarg);
+				goto out;
+			}
+			opts.jobs = (int)v;
+			break;
+		case OPT_COMPRESS:
+			opts.compress = jp_compress_parse(optarg);
+			if (opts.compress < 0 || opts.compress == JP_COMPRESS_NONE) {
+				jp_err(ctx, "unknown compression '%s': use gz, xz or zstd",
+				    optarg);
+				goto out;
+			}
+			break;
+		case OPT_NO_CACHE:
+			opts.no_cache = 1;
+			break;
+		case OPT_ADVISORIES:
+			advisories[nadv++] = optarg;
+			break;
+		case OPT_STRICT:
+			opts.strict = 1;
+			break;
+		case OPT_WAIT:
+			if (!strcmp(optarg, "-1")) {
+				opts.wait_secs = -1;
+				break;
+			}
+			v = jp_cmd_parse_count(optarg, INT_MAX);
+			if (v < 0) {
+				jp_err(ctx, "--wait needs a number of seconds, not '%s'",
+				    optarg);
+				goto out;
+			}
+			opts.wait_secs = (int)v;
+			break;
+		default:
+			jp_cmd_usage_error(ctx, build_usage);
+			goto out;
+		}
+	}
+	if (argc - optind != 1) {
+		if (argc - optind == 0)
+			jp_err(ctx, "no repository given");
+		else
+			jp_err(ctx, "one repository at a time, got %d", argc - optind);
+		jp_cmd_usage_error(ctx, build_usage);
+		goto out;
+	}
+	repo = argv[optind];
+	opts.advisories = advisories;
+	if (build_revision(ctx, &opts.revision) < 0)
+		goto out;
+	if (jp_rpmpkg_global_init(ctx) < 0) {
+		jp_err(ctx, "%s", jp_error_msg(ctx));
+		status = JP_EXIT_FAILURE;
+		goto out;
+	}
+
+	rc = jp_repobuild(ctx, repo, &opts, &stats);
+	if (rc < 0) {
+		jp_err(ctx, "%s", jp_error_msg(ctx));
+		status = rc == JP_ERR_BUSY ? JP_EXIT_BUSY : JP_EXIT_FAILURE;
+		goto out;
+	}
+	jp_info(ctx, "%s: %zu packages, %zu added, %zu removed, "
+	    "%zu reused from cache, %zu failed (%.2f s)%s",
+	    repo, stats.packages, stats.added, stats.removed, stats.reused,
+	    stats.failed, stats.seconds,
+	    stats.up_to_date ? "; up to date, nothing written" : "");
+	status = ctx->had_error ? JP_EXIT_PARTIAL : JP_EXIT_OK;
+out:
+	free(advisories);
+	return status;
+}

@@ -1,0 +1,28 @@
+/*
+ * commands.h: the subcommands' entry points and what they share.
+ *
+ * Each src/cmd_<name>.c parses its own options, calls into the library and
+ * prints; it returns an exit status from exitcode.h.  main() in jprepo.c
+ * owns the command table.
+ */
+#ifndef JP_COMMANDS_H
+#define JP_COMMANDS_H
+
+#include <stdio.h>
+
+#include "ctx.h"
+#include "exitcode.h"
+
+int cmd_build(int argc, char **argv, struct jp_ctx *ctx);
+
+/*
+ * Handle the options every command accepts after its name (-q, -v).
+ * Returns 1 when `opt` was one of them.
+ */
+int jp_cmd_common_opt(struct jp_ctx *ctx, int opt);
+/* Print "usage: ..." and a pointer to --help on stderr; returns JP_EXIT_USAGE. */
+int jp_cmd_usage_error(struct jp_ctx *ctx, const char *usage);
+/* Parse a non-negative decimal integer option; -1 when malformed. */
+long jp_cmd_parse_count(const char *s, long max);
+
+#endif

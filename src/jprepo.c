@@ -1,0 +1,236 @@
+/*
+ * jprepo.c: main(), the global options and the command table.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "commands.h"
+
+static int cmd_help(int argc, char **argv, struct jp_ctx *ctx);
+
+struct jp_command {
+	const char *name;
+	int (*fn)(int, char **, struct jp_ctx *);
+	const char *summary;
+};
+
+/* Sorted by name. */
+static const struct jp_command jp_commands[] = {
+	{ "build", cmd_build, "index a directory of packages into a repository" },
+	{ "help", cmd_help, "show the manual page of a command" },
+};
+
+static const char jp_usage[] =
+	"usage: jprepo [-q|-v] [-C DIR] COMMAND [ARGS...]\n"
+	"       jprepo --help | --version | help COMMAND\n";
+
+static void
+jp_print_help(FILE *fp)
+{
+	size_t i;
+
+	fputs(jp_usage, fp);
+	fputs("\nKeep isolated Linux networks patched: build, sign and carry\n"
+	    "package repositories across an air gap.\n\n"
+	    "Options:\n"
+	    "  -q, --quiet        print errors only\n"
+	    "  -v, --verbose      say more (repeat for debug output)\n"
+	    "  -C DIR             run as if started in DIR\n"
+	    "  -h, --help         show this help\n"
+	    "  --version          show the version\n\n"
+	    "Commands:\n", fp);
+	for (i = 0; i < sizeof(jp_commands) / sizeof(jp_commands[0]); i++)
+		fprintf(fp, "  %-10s %s\n", jp_commands[i].name, jp_commands[i].summary);
+	fputs("\nRun 'jprepo COMMAND --help' for a command's options and\n"
+	    "'jprepo help COMMAND' for its manual page.\n", fp);
+}
+
+static const struct jp_command *
+jp_find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(jp_commands) / sizeof(jp_commands[0]); i++)
+		if (!strcmp(jp_commands[i].name, name))
+			return &jp_commands[i];
+	return NULL;
+}
+
+int
+jp_cmd_common_opt(struct jp_ctx *ctx, int opt)
+{
+	if (opt == 'q') {
+		ctx->verbosity = JP_V_QUIET;
+		return 1;
+	}
+	if (opt == 'v') {
+		if (ctx->verbosity < JP_V_DEBUG)
+			ctx->verbosity++;
+		return 1;
+	}
+	return 0;
+}
+
+int
+jp_cmd_usage_error(struct jp_ctx *ctx, const char *usage)
+{
+	fputs(usage, stderr);
+	fprintf(stderr, "Try 'jprepo %s --help' for more information.\n",
+	    ctx->command ? ctx->command : "");
+	return JP_EXIT_USAGE;
+}
+
+long
+jp_cmd_parse_count(const char *s, long max)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	return v;
+}
+
+/*
+ * `jprepo help COMMAND`: show jprepo-COMMAND(1) with man(1).  An installed
+ * page is opened by its path so that a jprepo installed under a private
+ * prefix shows its own pages; without man(1) the page source is printed.
+ */
+static int
+cmd_help(int argc, char **argv, struct jp_ctx *ctx)
+{
+	char page[256], path[PATH_MAX];
+	struct stat st;
+	int n, have_path;
+
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs("usage: jprepo help [COMMAND]\n", stdout);
+		return JP_EXIT_OK;
+	}
+	if (argc < 2) {
+		jp_print_help(stdout);
+		return JP_EXIT_OK;
+	}
+	if (argc > 2)
+		return jp_cmd_usage_error(ctx, "usage: jprepo help [COMMAND]\n");
+	if (!jp_find_command(argv[1]) && strcmp(argv[1], "jprepo")) {
+		jp_err(ctx, "unknown command '%s'", argv[1]);
+		fputs(jp_usage, stderr);
+		return JP_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "jprepo") || !strcmp(argv[1], "help"))
+		n = snprintf(page, sizeof(page), "jprepo");
+	else
+		n = snprintf(page, sizeof(page), "jprepo-%s", argv[1]);
+	if (n < 0 || (size_t)n >= sizeof(page))
+		return JP_EXIT_USAGE;
+	n = snprintf(path, sizeof(path), "%s/man1/%s.1", JP_MANDIR, page);
+	have_path = n > 0 && (size_t)n < sizeof(path) && stat(path, &st) == 0;
+	fflush(stdout);
+	if (have_path)
+		execlp("man", "man", "-l", path, (char *)NULL);
+	else
+		execlp("man", "man", "1", page, (char *)NULL);
+	/* No man(1): show the page's source rather than nothing. */
+	if (have_path) {
+		FILE *fp = fopen(path, "r");
+		char buf[4096];
+		size_t k;
+
+		if (fp) {
+			while ((k = fread(buf, 1, sizeof(buf), fp)) > 0)
+				fwrite(buf, 1, k, stdout);
+			fclose(fp);
+			return JP_EXIT_OK;
+		}
+	}
+	jp_err(ctx, "cannot show the manual page '%s(1)': man is not installed "
+	    "and the page is not under '%s'", page, JP_MANDIR);
+	return JP_EXIT_FAILURE;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct jp_command *cmd;
+	struct jp_ctx ctx;
+	int c, status;
+
+	jp_ctx_init(&ctx, "jprepo");
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+hqvC:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			jp_print_help(stdout);
+			return JP_EXIT_OK;
+		case 'V':
+			printf("jprepo %s\n", PACKAGE_VERSION);
+			return JP_EXIT_OK;
+		case 'C':
+			if (chdir(optarg) < 0) {
+				jp_err(&ctx, "cannot change to directory '%s': %s",
+				    optarg, strerror(errno));
+				return JP_EXIT_FAILURE;
+			}
+			break;
+		case 'q':
+		case 'v':
+			jp_cmd_common_opt(&ctx, c);
+			break;
+		default:
+			if (optopt == 'C')
+				jp_err(&ctx, "option '-C' needs a directory");
+			else if (optopt)
+				jp_err(&ctx, "unknown option '-%c'", optopt);
+			else
+				jp_err(&ctx, "unknown option '%s'", argv[optind - 1]);
+			fputs(jp_usage, stderr);
+			return JP_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fputs(jp_usage, stderr);
+		fputs("Try 'jprepo --help' for the list of commands.\n", stderr);
+		return JP_EXIT_USAGE;
+	}
+	cmd = jp_find_command(argv[optind]);
+	if (!cmd) {
+		jp_err(&ctx, "unknown command '%s'", argv[optind]);
+		fputs("Try 'jprepo --help' for the list of commands.\n", stderr);
+		return JP_EXIT_USAGE;
+	}
+	ctx.command = cmd->name;
+	argc -= optind;
+	argv += optind;
+	optind = 0;   /* glibc: restart getopt for the command's own options */
+	opterr = 1;
+	status = cmd->fn(argc, argv, &ctx);
+
+	/* What was asked for went to stdout: make sure it got there. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		jp_err(&ctx, "cannot write to standard output: %s", strerror(errno));
+		if (status == JP_EXIT_OK)
+			status = JP_EXIT_FAILURE;
+	}
+	return status;
+}

@@ -1,0 +1,261 @@
+/* cache.c: the build cache in SQLite. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "cache.h"
+#include "ctx.h"
+#include "fsutil.h"
+#include "pkg.h"
+
+/* Bump when the schema or the record blob changes: old caches are dropped. */
+#define JP_CACHE_SCHEMA 1
+
+struct jp_cache {
+	sqlite3 *db;
+	sqlite3_stmt *get;
+	char *path;
+};
+
+static const char jp_cache_schema_sql[] =
+	"CREATE TABLE IF NOT EXISTS pkg ("
+	"  path TEXT PRIMARY KEY,"
+	"  size INTEGER NOT NULL,"
+	"  mtime_ns INTEGER NOT NULL,"
+	"  ctime_ns INTEGER NOT NULL,"
+	"  ino INTEGER NOT NULL,"
+	"  record BLOB NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS meta ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL"
+	") WITHOUT ROWID;";
+
+static int
+jp_cache_try_open(struct jp_ctx *ctx, const char *path, sqlite3 **out)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int version = -1, rc;
+
+	*out = NULL;
+	rc = sqlite3_open_v2(path, &db,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK)
+		goto bad;
+	sqlite3_busy_timeout(db, 10000);
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		goto bad;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (version == 0) {
+		char sql[64];
+
+		if (sqlite3_exec(db, jp_cache_schema_sql, NULL, NULL, NULL) != SQLITE_OK)
+			goto bad;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", JP_CACHE_SCHEMA);
+		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+			goto bad;
+	} else if (version != JP_CACHE_SCHEMA) {
+		goto bad;
+	}
+	/* Quick sanity check that the tables are readable. */
+	if (sqlite3_exec(db, "SELECT count(*) FROM pkg; SELECT count(*) FROM meta",
+	    NULL, NULL, NULL) != SQLITE_OK)
+		goto bad;
+	*out = db;
+	return 0;
+bad:
+	jp_debug(ctx, "cache '%s': %s", path, db ? sqlite3_errmsg(db) : "cannot open");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return JP_ERR;
+}
+
+int
+jp_cache_open(struct jp_ctx *ctx, const char *path, struct jp_cache **out)
+{
+	struct jp_cache *c;
+	sqlite3 *db;
+
+	*out = NULL;
+	if (jp_cache_try_open(ctx, path, &db) < 0) {
+		/* Not a usable cache: it holds nothing that cannot be rebuilt. */
+		jp_warn(ctx, "cache '%s' is unusable; starting a new one", path);
+		if (unlink(path) < 0 && errno != ENOENT)
+			return jp_error_errno(ctx, errno, "cannot remove '%s'", path);
+		{
+			char *j = jp_xasprintf("%s-journal", path);
+			char *w = jp_xasprintf("%s-wal", path);
+
+			unlink(j);
+			unlink(w);
+			free(j);
+			free(w);
+		}
+		if (jp_cache_try_open(ctx, path, &db) < 0)
+			return jp_error_set(ctx, JP_ERR, "cannot create cache '%s'", path);
+	}
+	c = jp_xcalloc(1, sizeof(*c));
+	c->db = db;
+	c->path = jp_xstrdup(path);
+	if (sqlite3_prepare_v2(db,
+	    "SELECT size, mtime_ns, ctime_ns, ino, record FROM pkg WHERE path = ?1",
+	    -1, &c->get, NULL) != SQLITE_OK) {
+		jp_error_set(ctx, JP_ERR, "cache '%s': %s", path, sqlite3_errmsg(db));
+		jp_cache_close(c);
+		return JP_ERR;
+	}
+	*out = c;
+	return 0;
+}
+
+void
+jp_cache_close(struct jp_cache *c)
+{
+	if (!c)
+		return;
+	sqlite3_finalize(c->get);
+	sqlite3_close(c->db);
+	free(c->path);
+	free(c);
+}
+
+struct jp_pkg *
+jp_cache_lookup(struct jp_cache *c, const struct jp_walk_entry *e)
+{
+	struct jp_pkg *pkg = NULL;
+
+	sqlite3_reset(c->get);
+	sqlite3_bind_text(c->get, 1, e->rel, -1, SQLITE_STATIC);
+	if (sqlite3_step(c->get) == SQLITE_ROW &&
+	    (uint64_t)sqlite3_column_int64(c->get, 0) == e->size &&
+	    sqlite3_column_int64(c->get, 1) == e->mtime_ns &&
+	    sqlite3_column_int64(c->get, 2) == e->ctime_ns &&
+	    (uint64_t)sqlite3_column_int64(c->get, 3) == e->ino) {
+		const void *blob = sqlite3_column_blob(c->get, 4);
+		int len = sqlite3_column_bytes(c->get, 4);
+
+		if (blob && len > 0)
+			pkg = jp_pkg_deserialize(blob, (size_t)len);
+		/* The record must describe this very file. */
+		if (pkg && (!pkg->location || strcmp(pkg->location, e->rel) ||
+		    pkg->file_size != e->size)) {
+			jp_pkg_free(pkg);
+			pkg = NULL;
+		}
+	}
+	sqlite3_reset(c->get);
+	sqlite3_clear_bindings(c->get);
+	return pkg;
+}
+
+int
+jp_cache_store(struct jp_ctx *ctx, struct jp_cache *c,
+    const struct jp_walk_entry *entries, struct jp_pkg *const *pkgs,
+    const unsigned char *from_cache, size_t n, size_t *removed)
+{
+	sqlite3_stmt *put = NULL, *mark = NULL;
+	size_t i;
+	int rc = JP_ERR;
+
+	if (removed)
+		*removed = 0;
+	if (sqlite3_exec(c->db, "BEGIN IMMEDIATE; "
+	    "CREATE TEMP TABLE IF NOT EXISTS keep (path TEXT PRIMARY KEY) WITHOUT ROWID; "
+	    "DELETE FROM keep", NULL, NULL, NULL) != SQLITE_OK)
+		goto out;
+	if (sqlite3_prepare_v2(c->db,
+	    "INSERT OR REPLACE INTO pkg (path, size, mtime_ns, ctime_ns, ino, record) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &put, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(c->db, "INSERT OR IGNORE INTO keep (path) VALUES (?1)",
+	    -1, &mark, NULL) != SQLITE_OK)
+		goto out;
+	for (i = 0; i < n; i++) {
+		unsigned char *blob;
+		size_t len;
+
+		if (!pkgs[i])
+			continue;
+		sqlite3_bind_text(mark, 1, entries[i].rel, -1, SQLITE_STATIC);
+		if (sqlite3_step(mark) != SQLITE_DONE)
+			goto out;
+		sqlite3_reset(mark);
+		if (from_cache && from_cache[i])
+			continue;
+		jp_pkg_serialize(pkgs[i], &blob, &len);
+		sqlite3_bind_text(put, 1, entries[i].rel, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(put, 2, (sqlite3_int64)entries[i].size);
+		sqlite3_bind_int64(put, 3, entries[i].mtime_ns);
+		sqlite3_bind_int64(put, 4, entries[i].ctime_ns);
+		sqlite3_bind_int64(put, 5, (sqlite3_int64)entries[i].ino);
+		sqlite3_bind_blob(put, 6, blob, (int)len, free);
+		if (sqlite3_step(put) != SQLITE_DONE)
+			goto out;
+		sqlite3_reset(put);
+	}
+	if (sqlite3_exec(c->db,
+	    "DELETE FROM pkg WHERE path NOT IN (SELECT path FROM keep)",
+	    NULL, NULL, NULL) != SQLITE_OK)
+		goto out;
+	if (removed)
+		*removed = (size_t)sqlite3_changes(c->db);
+	if (sqlite3_exec(c->db, "DELETE FROM keep; COMMIT", NULL, NULL, NULL)
+	    != SQLITE_OK)
+		goto out;
+	rc = 0;
+out:
+	if (rc < 0) {
+		jp_error_set(ctx, JP_ERR, "cannot update cache '%s': %s", c->path,
+		    sqlite3_errmsg(c->db));
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	sqlite3_finalize(put);
+	sqlite3_finalize(mark);
+	return rc;
+}
+
+char *
+jp_cache_meta_get(struct jp_cache *c, const char *key)
+{
+	sqlite3_stmt *st;
+	char *v = NULL;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT value FROM meta WHERE key = ?1", -1,
+	    &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		v = jp_xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+int
+jp_cache_meta_set(struct jp_ctx *ctx, struct jp_cache *c, const char *key,
+    const char *value)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(c->db,
+	    "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", -1, &st,
+	    NULL) != SQLITE_OK)
+		return jp_error_set(ctx, JP_ERR, "cannot update cache '%s': %s",
+		    c->path, sqlite3_errmsg(c->db));
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = jp_error_set(ctx, JP_ERR, "cannot update cache '%s': %s",
+		    c->path, sqlite3_errmsg(c->db));
+	sqlite3_finalize(st);
+	return rc;
+}

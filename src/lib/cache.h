@@ -1,0 +1,52 @@
+/*
+ * cache.h: the build cache, REPO/.jprepo/cache.sqlite.
+ *
+ * Maps a package file's path relative to the repository, with the size,
+ * mtime, ctime and inode it had when read, to its package record (the blob
+ * form of pkg.h).  A lookup hits only when all four still match, so a file
+ * rewritten in place with its mtime restored is still caught by its ctime.
+ * The cache also remembers the fingerprint of the last published build so
+ * that a build with nothing changed can stop early.
+ *
+ * The cache is never required: a missing, corrupt or foreign-version file
+ * is set aside and rebuilt, and deleting it changes only speed.
+ */
+#ifndef JP_CACHE_H
+#define JP_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct jp_ctx;
+struct jp_pkg;
+struct jp_walk_entry;
+struct jp_cache;
+
+/* --- lifetime --- */
+/*
+ * Open (creating) the cache at path.  A file that is not a usable cache is
+ * replaced with a warning.  Returns 0 and *out, or a negative code.
+ */
+int jp_cache_open(struct jp_ctx *ctx, const char *path, struct jp_cache **out);
+void jp_cache_close(struct jp_cache *c);
+
+/* --- records --- */
+/* Returns a new record when the entry's stat data match, else NULL. */
+struct jp_pkg *jp_cache_lookup(struct jp_cache *c, const struct jp_walk_entry *e);
+/*
+ * Replace the cache's content in one transaction: exactly the entries
+ * given, each with its record (NULL records are skipped).  Records that
+ * came from the cache (from_cache[i] set) are left as they are.  *removed
+ * gets the number of entries dropped because their files are gone.
+ */
+int jp_cache_store(struct jp_ctx *ctx, struct jp_cache *c,
+    const struct jp_walk_entry *entries, struct jp_pkg *const *pkgs,
+    const unsigned char *from_cache, size_t n, size_t *removed);
+
+/* --- the last published build --- */
+/* Value for key or NULL (caller frees). */
+char *jp_cache_meta_get(struct jp_cache *c, const char *key);
+int jp_cache_meta_set(struct jp_ctx *ctx, struct jp_cache *c, const char *key,
+    const char *value);
+
+#endif

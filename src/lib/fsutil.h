@@ -1,0 +1,85 @@
+/*
+ * fsutil.h: file system helpers every module shares.
+ *
+ * Safe path joins (no "..", no absolute parts from untrusted input), atomic
+ * writes through a temporary name and rename(), fsync of files and their
+ * directories, lock files, recursive directory walks and removal.
+ */
+#ifndef JP_FSUTIL_H
+#define JP_FSUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct jp_ctx;
+
+/* --- paths --- */
+/*
+ * Join dir and a relative path into a new string.  Returns NULL (message
+ * recorded) when rel is absolute, contains a ".." component or is empty.
+ */
+char *jp_path_join_safe(struct jp_ctx *ctx, const char *dir, const char *rel);
+/* Join without checks, for trusted names; never NULL. */
+char *jp_path_join(const char *dir, const char *rel);
+/* Create a directory and its parents (mode 0755 before umask). */
+int jp_mkdir_p(struct jp_ctx *ctx, const char *path);
+/* Remove a tree; missing is not an error. */
+int jp_rm_rf(struct jp_ctx *ctx, const char *path);
+/* fsync a directory so that renames inside it survive a crash. */
+int jp_fsync_dir(struct jp_ctx *ctx, const char *dir);
+
+/* --- whole files --- */
+/* Read a whole file (NUL-terminated for convenience). */
+int jp_file_read(struct jp_ctx *ctx, const char *path, char **data, size_t *len);
+/* Write data to path through path.tmp.PID, fsync, rename. */
+int jp_file_write_atomic(struct jp_ctx *ctx, const char *path,
+    const void *data, size_t len);
+
+/* --- lock files --- */
+/*
+ * Take an exclusive lock on path (created if missing).  With wait_secs 0,
+ * fail at once with JP_ERR_BUSY when another process holds it; otherwise
+ * wait up to wait_secs (-1: forever).  Returns the fd (>= 0) to pass to
+ * jp_lock_release(), or a negative code.
+ */
+int jp_lock_acquire(struct jp_ctx *ctx, const char *path, int wait_secs);
+void jp_lock_release(int fd);
+
+/* --- walks --- */
+struct jp_walk_entry {
+	char *rel;        /* path relative to the walk's root */
+	uint64_t size;
+	int64_t mtime_ns;
+	int64_t ctime_ns;
+	uint64_t ino;
+	uint64_t dev;
+};
+
+struct jp_walk {
+	struct jp_walk_entry *v;
+	size_t n, cap;
+	size_t nerrors;   /* directories or files that could not be read */
+};
+
+/*
+ * Collect the regular files under root whose names end with one of the
+ * suffixes (NULL-terminated list), skipping directories named in skip
+ * (NULL-terminated; matched against the name at any depth, e.g.
+ * "repodata"); directories whose names start with '.' are never entered.
+ * Unreadable directories are reported with
+ * jp_warn, counted in nerrors and skipped.  Entries come sorted by rel
+ * (bytewise).  Symbolic links to regular files are followed; links to
+ * directories are not.
+ */
+int jp_walk_collect(struct jp_ctx *ctx, const char *root,
+    const char *const *suffixes, const char *const *skip, struct jp_walk *w);
+void jp_walk_release(struct jp_walk *w);
+
+/* --- misc --- */
+/* Number of online CPUs, at least 1. */
+int jp_ncpus(void);
+/* Monotonic clock in seconds. */
+double jp_now(void);
+
+#endif

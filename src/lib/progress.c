@@ -1,0 +1,56 @@
+/* progress.c: files done / total and MB/s on a terminal. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ctx.h"
+#include "fsutil.h"
+#include "progress.h"
+
+void
+jp_progress_init(struct jp_progress *p, struct jp_ctx *ctx, const char *label,
+    uint64_t total_items)
+{
+	memset(p, 0, sizeof(*p));
+	p->ctx = ctx;
+	p->label = label;
+	p->total_items = total_items;
+	p->start = jp_now();
+	p->enabled = ctx->stderr_tty && ctx->verbosity >= JP_V_NORMAL;
+	pthread_mutex_init(&p->lock, NULL);
+}
+
+void
+jp_progress_add(struct jp_progress *p, uint64_t items, uint64_t bytes)
+{
+	double now, el;
+
+	pthread_mutex_lock(&p->lock);
+	p->done_items += items;
+	p->done_bytes += bytes;
+	if (p->enabled) {
+		now = jp_now();
+		if (now - p->last_draw >= 0.2 || p->done_items == p->total_items) {
+			el = now - p->start;
+			fprintf(stderr, "\r%s: %llu/%llu files, %.1f MB/s  ",
+			    p->label, (unsigned long long)p->done_items,
+			    (unsigned long long)p->total_items,
+			    el > 0 ? p->done_bytes / el / 1e6 : 0.0);
+			fflush(stderr);
+			p->last_draw = now;
+			p->drawn = 1;
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+void
+jp_progress_release(struct jp_progress *p)
+{
+	if (p->drawn) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+	pthread_mutex_destroy(&p->lock);
+}

@@ -1,0 +1,51 @@
+/*
+ * repobuild.h: building a repository's metadata from its package files.
+ *
+ * The whole of `jprepo build` below the command line: lock the repository,
+ * find the package files, take unchanged ones from the cache, read the rest
+ * on worker threads, write new metadata beside the old and swap it in with
+ * one rename, then update the cache.  A failure before the swap leaves the
+ * repository exactly as it was.
+ */
+#ifndef JP_REPOBUILD_H
+#define JP_REPOBUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct jp_ctx;
+
+struct jp_build_opts {
+	int jobs;                   /* worker threads, >= 1 */
+	int compress;               /* enum jp_compress (rpmmd.h) */
+	int no_cache;               /* do not take records from the cache */
+	int strict;                 /* any bad package: publish nothing */
+	int wait_secs;              /* lock wait: 0 fail at once, -1 forever */
+	const char *const *advisories; /* updateinfo files, NULL-terminated */
+	int64_t revision;           /* metadata revision and timestamps */
+};
+
+struct jp_build_stats {
+	size_t packages;            /* packages in the published metadata */
+	size_t added;               /* read from their files this time */
+	size_t reused;              /* taken from the cache */
+	size_t removed;             /* in the cache, gone from the tree */
+	size_t failed;              /* bad packages left out */
+	size_t sources;             /* source packages skipped */
+	size_t duplicates;          /* NEVRAs seen twice, later ones left out */
+	size_t adv_missing;         /* advisory packages the repository lacks */
+	int up_to_date;             /* nothing changed: nothing was written */
+	double seconds;
+};
+
+/*
+ * Build the metadata of the repository at `repo`.  Returns 0 when metadata
+ * was published (or was already up to date); bad packages then set
+ * ctx->had_error and are counted in stats->failed.  Returns a negative code
+ * with a message when nothing was published: JP_ERR_BUSY when another
+ * process holds the repository's lock.
+ */
+int jp_repobuild(struct jp_ctx *ctx, const char *repo,
+    const struct jp_build_opts *opts, struct jp_build_stats *stats);
+
+#endif
