@@ -2,6 +2,7 @@
 # mkrpms.sh: build a corpus of real RPM packages with rpmbuild.
 #
 # usage: mkrpms.sh [-n COUNT] [-s SRPMDIR] OUTDIR
+#        mkrpms.sh -p NAME,VERSION,RELEASE [-p ...] OUTDIR
 #
 # Writes binary packages under OUTDIR (created if missing), in the
 # subdirectories rpmbuild uses (noarch/, x86_64/, i686/) plus one nested
@@ -9,6 +10,9 @@
 #   -n COUNT    also build COUNT small "fill-NNNNN" noarch packages into
 #               OUTDIR/fill/ (for bigger corpora: benchmarks, kill tests)
 #   -s SRPMDIR  also write a source package (hello) into SRPMDIR
+#   -p N,V,R    build only the named simple noarch packages (like hello:
+#               /usr/bin/NAME and /usr/share/NAME/VERSION), straight into
+#               OUTDIR; VERSION may hold EPOCH: in front
 #
 # The packages contain only shell scripts and text files: nothing is
 # compiled, payloads are uncompressed, so the base corpus takes a few
@@ -29,16 +33,22 @@ set -eu
 
 count=0
 srpmdir=
-while getopts n:s: opt; do
+only=
+usage="usage: mkrpms.sh [-n COUNT] [-s SRPMDIR] [-p NAME,VERSION,RELEASE]... OUTDIR"
+while getopts n:s:p: opt; do
 	case $opt in
 	n) count=$OPTARG ;;
 	s) srpmdir=$OPTARG ;;
-	*) echo "usage: mkrpms.sh [-n COUNT] [-s SRPMDIR] OUTDIR" >&2; exit 2 ;;
+	p) case $OPTARG in
+	   *,*,*) only="$only $OPTARG" ;;
+	   *) echo "$usage" >&2; exit 2 ;;
+	   esac ;;
+	*) echo "$usage" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
 if [ $# -ne 1 ]; then
-	echo "usage: mkrpms.sh [-n COUNT] [-s SRPMDIR] OUTDIR" >&2
+	echo "$usage" >&2
 	exit 2
 fi
 out=$1
@@ -133,6 +143,22 @@ EOF
 	} >"$spec"
 	echo "$spec"
 }
+
+# -p: only the packages asked for.
+if [ -n "$only" ]; then
+	for p in $only; do
+		n=${p%%,*}
+		r=${p##*,}
+		v=${p#*,}
+		v=${v%,*}
+		case $v in
+		*:*) build "$(simple "$n" "${v%%:*}" "${v#*:}" "$r" noarch)" ;;
+		*) build "$(simple "$n" - "$v" "$r" noarch)" ;;
+		esac
+	done
+	mv "$top"/RPMS/noarch/*.rpm "$out/"
+	exit 0
+fi
 
 # Several versions of one name side by side.
 build "$(simple hello - 1.0 1 noarch)"

@@ -18,7 +18,8 @@
 
 /*
  * Character classes in the C locale, whatever the process locale is: dpkg
- * uses its own c_isdigit()/c_isalpha() for the same reason.
+ * uses its own c_isdigit()/c_isalpha() for the same reason.  They take a
+ * plain char: bytes above 0x7f, negative or not, are in no class.
  */
 static int
 jp_version_isdigit(int c)
@@ -78,7 +79,7 @@ static int
 jp_version_alldigits(const char *s)
 {
 	for (; *s; s++)
-		if (!jp_version_isdigit((unsigned char)*s))
+		if (!jp_version_isdigit(*s))
 			return 0;
 	return 1;
 }
@@ -157,7 +158,7 @@ jp_rpm_evr_split(char *s, const char **e, const char **v, const char **r)
 	char *p, *dash;
 
 	if (s) {
-		for (p = s; jp_version_isdigit((unsigned char)*p); p++)
+		for (p = s; jp_version_isdigit(*p); p++)
 			;
 		if (*p == ':') {
 			*p = '\0';
@@ -221,8 +222,8 @@ jp_deb_partcmp(const char *a, const char *ae, const char *b, const char *be)
 		const char *da, *db;
 		int wa, wb, c;
 
-		while ((a < ae && !jp_version_isdigit((unsigned char)*a)) ||
-		    (b < be && !jp_version_isdigit((unsigned char)*b))) {
+		while ((a < ae && !jp_version_isdigit(*a)) ||
+		    (b < be && !jp_version_isdigit(*b))) {
 			wa = jp_deb_weight(a, ae);
 			wb = jp_deb_weight(b, be);
 			if (wa != wb)
@@ -231,9 +232,9 @@ jp_deb_partcmp(const char *a, const char *ae, const char *b, const char *be)
 			a++;
 			b++;
 		}
-		for (da = a; a < ae && jp_version_isdigit((unsigned char)*a); a++)
+		for (da = a; a < ae && jp_version_isdigit(*a); a++)
 			;
-		for (db = b; b < be && jp_version_isdigit((unsigned char)*b); b++)
+		for (db = b; b < be && jp_version_isdigit(*b); b++)
 			;
 		c = jp_version_numcmp(da, (size_t)(a - da), db, (size_t)(b - db));
 		if (c != 0)
@@ -290,92 +291,89 @@ struct jp_deb_parts {
 static const char *
 jp_deb_parse(const char *s, struct jp_deb_parts *d, int *fatal)
 {
-	const char *start, *end, *p, *colon, *body, *dash;
-	int negative = 0;
+	const char *start, *end, *last, *p, *colon, *dash;
+	const char *epoch, *epoch_end, *body;
 
-	memset(d, 0, sizeof(*d));
 	*fatal = 1;
 	if (!s)
 		s = "";
-	for (start = s; jp_version_isblank((unsigned char)*start); start++)
+	for (start = s; jp_version_isblank(*start); start++)
 		;
-	for (end = start; *end && !jp_version_isblank((unsigned char)*end); end++)
+	for (last = start + strlen(start); last > start &&
+	    jp_version_isblank(last[-1]); last--)
 		;
-	/* Best effort for fatal errors: no epoch, all of it split at the last '-'. */
-	for (p = start + strlen(start); p > start &&
-	    jp_version_isblank((unsigned char)p[-1]); p--)
-		;
+	/* Kept on a fatal error: no epoch, split at the last '-'. */
+	for (dash = NULL, p = start; p < last; p++)
+		if (*p == '-')
+			dash = p;
+	d->empty = (start == last);
 	d->epoch = d->epoch_end = start;
-	body = start;
-	d->empty = (p == start);
-	dash = NULL;
-	for (const char *q = start; q < p; q++)
-		if (*q == '-')
-			dash = q;
 	d->upstream = start;
-	d->upstream_end = dash ? dash : p;
-	d->revision = d->revision_end = p;
-	if (dash)
-		d->revision = dash + 1;
+	d->upstream_end = dash ? dash : last;
+	d->revision = dash ? dash + 1 : last;
+	d->revision_end = last;
 
+	for (end = start; *end && !jp_version_isblank(*end); end++)
+		;
 	if (start == end)
 		return "version string is empty";
-	for (p = end; jp_version_isblank((unsigned char)*p); p++)
-		;
-	if (*p)
+	if (end != last)
 		return "version string has embedded spaces";
 
+	epoch = epoch_end = body = start;
 	colon = memchr(start, ':', (size_t)(end - start));
 	if (colon) {
-		const char *digits;
+		int negative = 0;
+		size_t len;
 
-		for (p = start; p < colon && jp_version_isspace((unsigned char)*p); p++)
+		for (p = start; p < colon && jp_version_isspace(*p); p++)
 			;
 		if (p < colon && (*p == '+' || *p == '-')) {
 			negative = (*p == '-');
 			p++;
 		}
-		for (digits = p; p < colon && jp_version_isdigit((unsigned char)*p); p++)
+		for (epoch = p; p < colon && jp_version_isdigit(*p); p++)
 			;
-		if (p == digits)
+		epoch_end = p;
+		if (epoch == epoch_end)
 			return "epoch in version is empty";
-		if (p != colon)
+		if (epoch_end != colon)
 			return "epoch in version is not number";
-		if (negative && jp_version_numcmp(digits, (size_t)(p - digits), "", 0) != 0)
+		len = (size_t)(epoch_end - epoch);
+		if (negative && jp_version_numcmp(epoch, len, "", 0) != 0)
 			return "epoch in version is negative";
-		/* INT_MAX of dpkg's platforms: its epoch is an int. */
-		if (jp_version_numcmp(digits, (size_t)(p - digits), "2147483647", 10) > 0)
+		/* dpkg keeps the epoch in an int: INT_MAX of its platforms. */
+		if (jp_version_numcmp(epoch, len, "2147483647", 10) > 0)
 			return "epoch in version is too big";
 		if (colon + 1 == end)
 			return "nothing after colon in version number";
-		d->epoch = digits;
-		d->epoch_end = colon;
 		body = colon + 1;
 	}
 
-	dash = NULL;
-	for (p = body; p < end; p++)
+	for (dash = NULL, p = body; p < end; p++)
 		if (*p == '-')
 			dash = p;
+	if (dash && dash + 1 == end)
+		return "revision number is empty";
+	if ((dash ? dash : end) == body)
+		return "version number is empty";
+
+	*fatal = 0;
+	d->epoch = epoch;
+	d->epoch_end = epoch_end;
 	d->upstream = body;
 	d->upstream_end = dash ? dash : end;
 	d->revision = dash ? dash + 1 : end;
 	d->revision_end = end;
-	if (dash && dash + 1 == end)
-		return "revision number is empty";
-	if (d->upstream == d->upstream_end)
-		return "version number is empty";
-
-	*fatal = 0;
-	if (!jp_version_isdigit((unsigned char)*d->upstream))
+	if (!jp_version_isdigit(*d->upstream))
 		return "version number does not start with digit";
 	for (p = d->upstream + 1; p < d->upstream_end; p++)
-		if (!jp_version_isdigit((unsigned char)*p) &&
-		    !jp_version_isalpha((unsigned char)*p) && !strchr(".-+~:", *p))
+		if (!jp_version_isdigit(*p) &&
+		    !jp_version_isalpha(*p) && !strchr(".-+~:", *p))
 			return "invalid character in version number";
 	for (p = d->revision; p < d->revision_end; p++)
-		if (!jp_version_isdigit((unsigned char)*p) &&
-		    !jp_version_isalpha((unsigned char)*p) && !strchr(".+~", *p))
+		if (!jp_version_isdigit(*p) &&
+		    !jp_version_isalpha(*p) && !strchr(".+~", *p))
 			return "invalid character in revision number";
 	return NULL;
 }

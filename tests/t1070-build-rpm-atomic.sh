@@ -1,0 +1,112 @@
+#!/bin/sh
+# A build killed at any moment leaves either the old repodata/ or a new
+# complete one, always valid for dnf, and the next build works.  Another
+# holder of REPO/.jprepo/lock makes a build exit 4 (or wait with --wait).
+. "${JP_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
+need_cmd xmllint sha256sum dnf flock awk
+need_jprepo
+
+repo=$T/repo
+jp_copy_corpus "$repo" -n 400
+ls -A "$repo" | LC_ALL=C sort >"$T/top.before"
+
+# State A: every package; state B: without fill/ packages 1 to 9.
+jp_expect 0 build --no-cache "$repo"
+jp_md_pkgids "$repo" >"$T/setA"
+mkdir "$T/aside"
+mv "$repo"/fill/fill-0000[1-9]-* "$T/aside/"
+jp_expect 0 build --no-cache "$repo"
+jp_md_pkgids "$repo" >"$T/setB"
+cmp -s "$T/setA" "$T/setB" && fail "states A and B list the same packages"
+state=B
+
+# How long a full build takes here, to spread the kills over it.
+t0=$(date +%s%N)
+"$JPREPO" -q build -j 1 --no-cache "$repo" >/dev/null 2>&1
+t1=$(date +%s%N)
+ms=$(( (t1 - t0) / 1000000 ))
+[ "$ms" -ge 5 ] || ms=5
+
+i=1
+kills=14
+while [ $i -le $kills ]; do
+	# Switch states, so that a completed build changes the package set.
+	if [ $state = B ]; then
+		mv "$T/aside"/*.rpm "$repo/fill/"
+		state=A
+	else
+		mv "$repo"/fill/fill-0000[1-9]-* "$T/aside/"
+		state=B
+	fi
+	delay=$(awk -v s="$i$$" -v ms="$ms" \
+	    'BEGIN { srand(s); printf "%.3f", rand() * ms * 1.3 / 1000 }')
+	if [ $((i % 3)) = 0 ]; then
+		set -- build "$repo"
+	else
+		set -- build -j $((i % 2 + 1)) --no-cache "$repo"
+	fi
+	"$JPREPO" -q "$@" >/dev/null 2>"$T/err.kill" &
+	pid=$!
+	jp_bg $pid
+	sleep "$delay"
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	what="after SIGKILL at ${delay}s of ~${ms}ms (jprepo $*)"
+	jp_assert_repomd "$repo" "$what"
+	jp_md_pkgids "$repo" >"$T/now"
+	cmp -s "$T/now" "$T/setA" || cmp -s "$T/now" "$T/setB" ||
+	    fail "$what: the metadata lists neither the old nor the new package set"
+	jp_dnf "$repo" repoquery --qf '%{name}-%{evr}.%{arch}'
+	[ "$rc" = 0 ] || fail "$what: dnf cannot read the repository: $(cat "$T/dnf.err")"
+	[ "$(wc -l <"$T/dnf.out")" = "$(wc -l <"$T/now")" ] ||
+	    fail "$what: dnf sees $(wc -l <"$T/dnf.out") packages, primary lists $(wc -l <"$T/now")"
+	i=$((i + 1))
+done
+
+# A normal build afterwards succeeds, publishes the current state, and no
+# half-written leftovers stay in the repository.
+jp_expect 0 build "$repo"
+jp_assert_repomd "$repo" "after the kills"
+jp_md_pkgids "$repo" >"$T/now"
+cmp -s "$T/now" "$T/set$state" ||
+    fail "the build after the kills does not list the packages present (state $state)"
+ls -A "$repo" | LC_ALL=C sort >"$T/top.after"
+diff -u "$T/top.before" "$T/top.after" | grep '^+[^+]' | grep -v -e '^+repodata$' -e '^+\.jprepo$' >"$T/left" &&
+    fail "leftovers in the repository after interrupted builds: $(cat "$T/left")"
+(cd "$repo/repodata" && ls -A) | LC_ALL=C sort >"$T/rd"
+{
+	echo repomd.xml
+	jp_xp "$repo/repodata/repomd.xml" "//*[local-name()='location']/@href" |
+	    sed -E 's/ *href="repodata\/([^"]*)"/\1/' | sed '/^$/d'
+} | LC_ALL=C sort >"$T/rd.want"
+diff -u "$T/rd.want" "$T/rd" >&2 ||
+    fail "repodata/ holds files repomd.xml does not list (+ above)"
+
+# The lock: held by another process, a build exits 4 and changes nothing.
+lock=$repo/.jprepo/lock
+[ -e "$lock" ] || fail "no $lock after a build"
+jp_repodata_sums "$repo" >"$T/sums.before"
+flock "$lock" sleep 4 &
+holder=$!
+jp_bg $holder
+i=0
+while flock -n "$lock" true; do
+	i=$((i + 1))
+	[ $i -le 100 ] || fail "the lock holder did not take $lock"
+	sleep 0.05
+done
+jp build "$repo"
+[ "$rc" = 4 ] || fail "'$jp_cmd' while $lock is held: exit $rc, want 4; stderr:
+$(cat "$T/err")"
+jp_err_has '[Ll]ock' "the message should mention the lock"
+jp build --wait 1 "$repo"
+[ "$rc" = 4 ] || fail "'$jp_cmd' while $lock is held for longer: exit $rc, want 4; stderr:
+$(cat "$T/err")"
+jp_repodata_sums "$repo" >"$T/sums.after"
+cmp -s "$T/sums.before" "$T/sums.after" || fail "a locked-out build changed repodata/"
+jp build --wait 20 "$repo"
+[ "$rc" = 0 ] || fail "'$jp_cmd' should wait for the holder and succeed: exit $rc; stderr:
+$(cat "$T/err")"
+kill -0 $holder 2>/dev/null && fail "'$jp_cmd' succeeded while the lock was still held"
+jp_assert_repomd "$repo" "after waiting for the lock"
+exit 0
