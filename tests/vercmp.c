@@ -87,8 +87,8 @@ main(int argc, char **argv)
 			while (*b == ' ')
 				b++;
 		} else {
-			fprintf(stderr, "vercmp: line %zu: expected two versions\n",
-			    lineno);
+			fprintf(stderr, "vercmp: line %zu: "
+			    "expected two versions\n", lineno);
 			rc = 1;
 			break;
 		}

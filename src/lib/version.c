@@ -228,7 +228,7 @@ jp_deb_partcmp(const char *a, const char *ae, const char *b, const char *be)
 			wb = jp_deb_weight(b, be);
 			if (wa != wb)
 				return wa < wb ? -1 : 1;
-			/* Equal weights here mean the same non-digit on both sides. */
+			/* Equal weights: the same non-digit on both sides. */
 			a++;
 			b++;
 		}
@@ -236,7 +236,8 @@ jp_deb_partcmp(const char *a, const char *ae, const char *b, const char *be)
 			;
 		for (db = b; b < be && jp_version_isdigit(*b); b++)
 			;
-		c = jp_version_numcmp(da, (size_t)(a - da), db, (size_t)(b - db));
+		c = jp_version_numcmp(da, (size_t)(a - da),
+		    db, (size_t)(b - db));
 		if (c != 0)
 			return c;
 	}

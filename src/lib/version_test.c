@@ -46,8 +46,9 @@ check_pairs(int (*cmp)(const char *, const char *), const struct pair *p,
 		int rev = sign(cmp(p[i].b, p[i].a));
 
 		if (got != p[i].want || rev != -p[i].want)
-			print_error("'%s' vs '%s': want %d, got %d (reversed %d)\n",
-			    p[i].a, p[i].b, p[i].want, got, rev);
+			print_error("'%s' vs '%s': want %d, got %d "
+			    "(reversed %d)\n", p[i].a, p[i].b, p[i].want,
+			    got, rev);
 		assert_int_equal(got, p[i].want);
 		assert_int_equal(rev, -p[i].want);
 	}
@@ -200,8 +201,9 @@ test_rpm_evr_split(void **state)
 		if (!(e == t[i].e || (e && t[i].e && !strcmp(e, t[i].e))) ||
 		    !(r == t[i].r || (r && t[i].r && !strcmp(r, t[i].r))) ||
 		    !v || strcmp(v, t[i].v) != 0)
-			print_error("split '%s': got e=%s v=%s r=%s\n", t[i].in,
-			    e ? e : "(null)", v ? v : "(null)", r ? r : "(null)");
+			print_error("split '%s': got e=%s v=%s r=%s\n",
+			    t[i].in, e ? e : "(null)", v ? v : "(null)",
+			    r ? r : "(null)");
 		assert_part(e, t[i].e);
 		assert_part(v, t[i].v);
 		assert_part(r, t[i].r);
@@ -291,7 +293,7 @@ test_deb_vercmp(void **state)
 		{ "1:2:3", "1:2:3", 0 },
 		{ " 1.0", "1.0", 0 },
 		{ "1:1.0-1", "1:1.0-1", 0 },
-		/* the empty version comes first, as in dpkg --compare-versions */
+		/* the empty version first, as in dpkg --compare-versions */
 		{ "", "1.0", -1 },
 		{ "", "0", -1 },
 		{ "", "", 0 },
@@ -346,7 +348,7 @@ test_deb_version_check(void **state)
 		{ "1.0-", "revision number is empty" },
 		{ "-1", "version number is empty" },
 		{ "1:-1", "version number is empty" },
-		/* dpkg only warns about these; we reject them (see version.c) */
+		/* dpkg only warns about these; we reject them (version.c) */
 		{ "a1", "version number does not start with digit" },
 		{ "~1", "version number does not start with digit" },
 		{ "1:a", "version number does not start with digit" },
@@ -373,7 +375,8 @@ test_deb_version_check(void **state)
 			assert_string_equal(got, t[i].msg);
 		}
 	}
-	assert_string_equal(jp_deb_version_check(NULL), "version string is empty");
+	assert_string_equal(jp_deb_version_check(NULL),
+	    "version string is empty");
 }
 
 int
