@@ -250,13 +250,17 @@ jp_check_repomd() {
 	jp_i=1
 	while [ "$jp_i" -le "$jp_n" ]; do
 		jp_d="//*[local-name()='data'][$jp_i]"
-		jp_type=$(jp_xp "$jp_md" "string($jp_d/@type)")
-		jp_href=$(jp_xp "$jp_md" "string($jp_d/*[local-name()='location']/@href)")
-		jp_sum=$(jp_xp "$jp_md" "string($jp_d/*[local-name()='checksum'])")
-		jp_sumt=$(jp_xp "$jp_md" "string($jp_d/*[local-name()='checksum']/@type)")
-		jp_osum=$(jp_xp "$jp_md" "string($jp_d/*[local-name()='open-checksum'])")
-		jp_size=$(jp_xp "$jp_md" "string($jp_d/*[local-name()='size'])")
-		jp_osize=$(jp_xp "$jp_md" "string($jp_d/*[local-name()='open-size'])")
+		# One xmllint call per <data>: type href sum sumtype osum size osize.
+		jp_l=$(jp_xp "$jp_md" "concat($jp_d/@type, '|',
+		    $jp_d/*[local-name()='location']/@href, '|',
+		    $jp_d/*[local-name()='checksum'], '|',
+		    $jp_d/*[local-name()='checksum']/@type, '|',
+		    $jp_d/*[local-name()='open-checksum'], '|',
+		    $jp_d/*[local-name()='size'], '|',
+		    $jp_d/*[local-name()='open-size'])")
+		IFS='|' read -r jp_type jp_href jp_sum jp_sumt jp_osum jp_size jp_osize <<EOF
+$jp_l
+EOF
 		jp_i=$((jp_i + 1))
 		jp_f=$jp_r/$jp_href
 		if [ -z "$jp_href" ] || [ ! -f "$jp_f" ]; then
@@ -276,18 +280,18 @@ jp_check_repomd() {
 		jp_g=$(wc -c <"$jp_f" | tr -d ' ')
 		[ "$jp_g" = "$jp_size" ] ||
 		    { echo "repomd '$jp_type': size '$jp_size', file has $jp_g" >&2; jp_bad=1; }
+		jp_decompress "$jp_f" >"$T/.check.xml" 2>/dev/null ||
+		    { echo "repomd '$jp_type': cannot decompress $jp_href" >&2; jp_bad=1; continue; }
 		case $jp_href in
 		*.gz|*.xz|*.zst|*.bz2)
-			jp_g=$(jp_decompress "$jp_f" | sha256sum | cut -d' ' -f1)
+			jp_g=$(sha256sum <"$T/.check.xml" | cut -d' ' -f1)
 			[ "$jp_g" = "$jp_osum" ] ||
 			    { echo "repomd '$jp_type': open-checksum '$jp_osum', content has $jp_g" >&2; jp_bad=1; }
-			jp_g=$(jp_decompress "$jp_f" | wc -c | tr -d ' ')
+			jp_g=$(wc -c <"$T/.check.xml" | tr -d ' ')
 			[ "$jp_g" = "$jp_osize" ] ||
 			    { echo "repomd '$jp_type': open-size '$jp_osize', content has $jp_g" >&2; jp_bad=1; }
 			;;
 		esac
-		jp_decompress "$jp_f" >"$T/.check.xml" 2>/dev/null ||
-		    { echo "repomd '$jp_type': cannot decompress $jp_href" >&2; jp_bad=1; continue; }
 		xmllint --noout "$T/.check.xml" ||
 		    { echo "repomd '$jp_type': $jp_href is not well-formed" >&2; jp_bad=1; continue; }
 		jp_root=$(jp_xp "$T/.check.xml" 'concat(namespace-uri(/*), " ", local-name(/*))')

@@ -78,6 +78,19 @@ jp_expect_summary "$n" 1 0 $((n - 1)) 0
 jp_assert_repomd "$repo" "after changes"
 jp_md_content "$repo" "$T/c3"
 
+# Metadata deleted or damaged behind jprepo's back (an interrupted copy, a
+# disk error): the next build, with nothing else changed, repairs it.
+rm -rf "$repo/repodata"
+jp_expect 0 build "$repo"
+jp_assert_repomd "$repo" "rebuilt after repodata/ was deleted"
+jp_md_content "$repo" "$T/c3b"
+cmp -s "$T/c3" "$T/c3b" || fail "metadata content differs after repodata/ was deleted"
+f=$repo/$(jp_md_href "$repo" other)
+echo damaged >"$f"
+jp_expect 0 build "$repo"
+jp_check_repomd "$repo" 2>"$T/check" ||
+    fail "'$jp_cmd' exits 0 but leaves damaged metadata ($f overwritten before): $(cat "$T/check")"
+
 # Without the cache: same content.
 rm -f "$repo/.jprepo/cache.sqlite"
 jp_expect 0 build "$repo"

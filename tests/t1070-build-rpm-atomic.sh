@@ -28,7 +28,7 @@ ms=$(( (t1 - t0) / 1000000 ))
 [ "$ms" -ge 5 ] || ms=5
 
 i=1
-kills=14
+kills=10
 while [ $i -le $kills ]; do
 	# Switch states, so that a completed build changes the package set.
 	if [ $state = B ]; then

@@ -302,8 +302,15 @@ struct jp_adv_xmlerr {
 	char msg[512];
 };
 
+/* libxml2 2.12 made the structured handler's error const. */
+#if LIBXML_VERSION >= 21200
+typedef const xmlError *jp_xml_error_ptr;
+#else
+typedef xmlErrorPtr jp_xml_error_ptr;
+#endif
+
 static void
-jp_adv_xml_error(void *opaque, xmlErrorPtr e)
+jp_adv_xml_error(void *opaque, jp_xml_error_ptr e)
 {
 	struct jp_adv_xmlerr *x = opaque;
 	size_t n;
@@ -814,11 +821,15 @@ jp_adv_parse_release(struct jp_adv_parse *ps)
  * entity substitution, no external DTD or default attributes (those stay
  * out of the option set), line numbers past 65535.  XML_PARSE_HUGE is
  * left out so that libxml2 keeps its limits on text size and entity
- * amplification.
+ * amplification.  Messages go to the structured handler, never stderr.
  */
-#define JP_ADV_XML_OPTIONS (XML_PARSE_NONET | XML_PARSE_BIG_LINES | \
-    XML_PARSE_NOWARNING | XML_PARSE_NOERROR)
+#define JP_ADV_XML_OPTIONS (XML_PARSE_NONET | XML_PARSE_BIG_LINES)
 
+/*
+ * Load one file into set.  The whole file is parsed and checked before
+ * anything is merged: on error the set is left as it was.  Afterwards the
+ * set is sorted by id and every id occurs once.
+ */
 int
 jp_advisory_load(struct jp_ctx *ctx, const char *path, struct jp_advset *set)
 {
@@ -957,6 +968,11 @@ jp_pkg_key_cmp(const void *key, const void *elem)
 	    p->name, p->arch, p->epoch, p->version, p->release);
 }
 
+/*
+ * Look each advisory package up by name, arch, epoch (absent = 0),
+ * version and release in a sorted copy of pkgs.  Source packages (arch
+ * src or nosrc) are not looked for.
+ */
 size_t
 jp_advisory_check_pkgs(struct jp_ctx *ctx, const struct jp_advset *set,
     struct jp_pkg *const *pkgs, size_t npkgs)
@@ -1267,6 +1283,13 @@ jp_adv_write_one(struct jp_sbuf *b, const struct jp_advisory *a)
 	jp_sb_puts(b, "      </collection>\n    </pkglist>\n  </update>\n");
 }
 
+/*
+ * Render the set sorted by id (bytewise), two-space indented as
+ * createrepo_c does, dates as they were read.  Fails, writing nothing,
+ * when an advisory lacks an id, type or issued date, or a package its
+ * name, version, release or arch.  *out is NUL-terminated; the caller
+ * frees it.
+ */
 int
 jp_advisory_write_xml(struct jp_ctx *ctx, const struct jp_advset *set,
     char **out, size_t *len)

@@ -109,6 +109,8 @@ put_file(const char *path, const char *data, size_t len)
 	assert_int_equal(fclose(fp), 0);
 }
 
+static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static int
 run(const char *fmt, ...)
 {
@@ -688,10 +690,18 @@ static void
 test_hostile_xxe(void **state)
 {
 	static const char *const want[] = { "<!DOCTYPE>", NULL };
+	static const char *const pe_want[] = { "hostile-xxe-pe.xml", NULL };
 	struct fx *f = *state;
 	char *p = sample(f, "hostile-xxe.xml");
 
 	expect_load_error(f, p, want);
+	assert_null(strstr(jp_error_msg(&f->ctx), "root:"));
+	assert_int_equal(f->set.n, 0);
+	free(p);
+
+	/* External parameter entity and an entity in an attribute. */
+	p = sample(f, "hostile-xxe-pe.xml");
+	expect_load_error(f, p, pe_want);
 	assert_null(strstr(jp_error_msg(&f->ctx), "root:"));
 	assert_int_equal(f->set.n, 0);
 	free(p);

@@ -130,17 +130,18 @@ jp_cache_close(struct jp_cache *c)
 }
 
 struct jp_pkg *
-jp_cache_lookup(struct jp_cache *c, const struct jp_walk_entry *e)
+jp_cache_lookup(struct jp_cache *c, const struct jp_walk_entry *e, int *verify)
 {
 	struct jp_pkg *pkg = NULL;
 
+	*verify = 0;
 	sqlite3_reset(c->get);
 	sqlite3_bind_text(c->get, 1, e->rel, -1, SQLITE_STATIC);
 	if (sqlite3_step(c->get) == SQLITE_ROW &&
 	    (uint64_t)sqlite3_column_int64(c->get, 0) == e->size &&
 	    sqlite3_column_int64(c->get, 1) == e->mtime_ns &&
-	    sqlite3_column_int64(c->get, 2) == e->ctime_ns &&
 	    (uint64_t)sqlite3_column_int64(c->get, 3) == e->ino) {
+		*verify = sqlite3_column_int64(c->get, 2) != e->ctime_ns;
 		const void *blob = sqlite3_column_blob(c->get, 4);
 		int len = sqlite3_column_bytes(c->get, 4);
 

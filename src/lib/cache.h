@@ -3,13 +3,15 @@
  *
  * Maps a package file's path relative to the repository, with the size,
  * mtime, ctime and inode it had when read, to its package record (the blob
- * form of pkg.h).  A lookup hits only when all four still match, so a file
- * rewritten in place with its mtime restored is still caught by its ctime.
+ * form of pkg.h).  A lookup hits when all four still match; when only the
+ * ctime changed, the caller checks the content's sha256 (a file rewritten
+ * in place with its mtime restored is caught that way, while a file whose
+ * metadata alone changed is not parsed again).
  * The cache also remembers the fingerprint of the last published build so
  * that a build with nothing changed can stop early.
  *
  * The cache is never required: a missing, corrupt or foreign-version file
- * is set aside and rebuilt, and deleting it changes only speed.
+ * is deleted and rebuilt, and deleting it changes only speed.
  */
 #ifndef JP_CACHE_H
 #define JP_CACHE_H
@@ -31,8 +33,16 @@ int jp_cache_open(struct jp_ctx *ctx, const char *path, struct jp_cache **out);
 void jp_cache_close(struct jp_cache *c);
 
 /* --- records --- */
-/* Returns a new record when the entry's stat data match, else NULL. */
-struct jp_pkg *jp_cache_lookup(struct jp_cache *c, const struct jp_walk_entry *e);
+/*
+ * Returns a new record when the entry's size, mtime and inode match, else
+ * NULL.  *verify is set when only the ctime differs: something touched the
+ * file's inode (chmod, extended attributes, as dnf's librepo writes on
+ * file:// repositories) or rewrote it in place with its mtime restored.
+ * The caller must then compare the file's sha256 with the record's before
+ * trusting it.
+ */
+struct jp_pkg *jp_cache_lookup(struct jp_cache *c, const struct jp_walk_entry *e,
+    int *verify);
 /*
  * Replace the cache's content in one transaction: exactly the entries
  * given, each with its record (NULL records are skipped).  Records that

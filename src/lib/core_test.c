@@ -269,6 +269,7 @@ test_cache_roundtrip(void **state)
 	struct jp_pkg *pk[2] = { p, gone };
 	struct jp_cache *c;
 	size_t removed;
+	int verify;
 	char *v;
 
 	free(gone->location);
@@ -277,21 +278,32 @@ test_cache_roundtrip(void **state)
 	assert_int_equal(jp_cache_open(&f->ctx, path, &c), 0);
 	assert_int_equal(jp_cache_store(&f->ctx, c, e, pk, NULL, 2, &removed), 0);
 	assert_int_equal(removed, 0);
-	q = jp_cache_lookup(c, &e[0]);
+	q = jp_cache_lookup(c, &e[0], &verify);
 	assert_non_null(q);
+	assert_int_equal(verify, 0);
 	assert_string_equal(q->version, "1.0~rc1");
 	jp_pkg_free(q);
-	/* Any change of the stat data is a miss. */
+	/* A new ctime alone asks for a content check. */
 	e[0].ctime_ns = 5;
-	assert_null(jp_cache_lookup(c, &e[0]));
+	q = jp_cache_lookup(c, &e[0], &verify);
+	assert_non_null(q);
+	assert_int_equal(verify, 1);
+	jp_pkg_free(q);
 	e[0].ctime_ns = 2;
+	/* Any other change of the stat data is a miss. */
 	e[0].ino = 4;
-	assert_null(jp_cache_lookup(c, &e[0]));
+	assert_null(jp_cache_lookup(c, &e[0], &verify));
 	e[0].ino = 3;
+	e[0].mtime_ns = 7;
+	assert_null(jp_cache_lookup(c, &e[0], &verify));
+	e[0].mtime_ns = 1;
+	e[0].size = 1235;
+	assert_null(jp_cache_lookup(c, &e[0], &verify));
+	e[0].size = 1234;
 	/* Storing only the first drops the second. */
 	assert_int_equal(jp_cache_store(&f->ctx, c, e, pk, NULL, 1, &removed), 0);
 	assert_int_equal(removed, 1);
-	assert_null(jp_cache_lookup(c, &e[1]));
+	assert_null(jp_cache_lookup(c, &e[1], &verify));
 	assert_int_equal(jp_cache_meta_set(&f->ctx, c, "k", "v1"), 0);
 	v = jp_cache_meta_get(c, "k");
 	assert_string_equal(v, "v1");
@@ -301,7 +313,7 @@ test_cache_roundtrip(void **state)
 	/* A file that is not a cache is replaced, not an error. */
 	assert_int_equal(jp_file_write_atomic(&f->ctx, path, "garbage garbage", 15), 0);
 	assert_int_equal(jp_cache_open(&f->ctx, path, &c), 0);
-	assert_null(jp_cache_lookup(c, &e[0]));
+	assert_null(jp_cache_lookup(c, &e[0], &verify));
 	jp_cache_close(c);
 	jp_pkg_free(p);
 	jp_pkg_free(gone);

@@ -196,7 +196,10 @@ jp_deb822_next(struct jp_ctx *ctx, struct jp_deb822_reader *r,
 			    "field without a colon", NULL, 0);
 			goto fail;
 		}
-		nlen = (size_t)(colon - line);
+		/* "Name : value" is read as dpkg reads it (blanks end a name) */
+		for (nlen = (size_t)(colon - line); nlen > 0 &&
+		    jp_deb822_isblank(line[nlen - 1]); nlen--)
+			;
 		if ((problem = jp_deb822_name_problem(line, nlen)) != NULL) {
 			rc = jp_deb822_fail(ctx, r, r->line, problem, NULL, 0);
 			goto fail;

@@ -93,7 +93,8 @@ void jp_deb822_reader_init(struct jp_deb822_reader *r, const char *buf,
  *   - a line starting with a space or tab continues the last field;
  *   - any other line is "Name: value": the name is one or more printable
  *     US-ASCII characters other than ':' and must not start with '-' or
- *     '#'; the blanks after the colon are dropped;
+ *     '#'; blanks between it and the colon and after the colon are
+ *     dropped (dpkg's parsers accept "Name : value");
  *   - '#' lines are comments with JP_DEB822_COMMENTS and errors without;
  *   - errors: a line without a colon, a bad name, a continuation line with
  *     no field before it, a field given twice in a stanza (any case), a NUL

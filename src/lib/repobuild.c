@@ -32,6 +32,7 @@ struct jp_item {
 	struct jp_pkg *pkg;
 	char *error;            /* why it could not be read */
 	unsigned char from_cache;
+	unsigned char verify;     /* cached, but ctime changed: check sha256 */
 	unsigned char duplicate;  /* same NEVRA as an earlier path: left out */
 };
 
@@ -45,6 +46,27 @@ struct jp_pool {
 	struct jp_progress *progress;
 };
 
+/* Whether the file at path still has the given sha256. */
+static int
+jp_same_content(struct jp_ctx *ctx, const char *path, const char *sha256)
+{
+	struct jp_digest d;
+	int fd, same = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (jp_digest_init(&d, JP_DIGEST_SHA256) == 0) {
+		if (jp_digest_fd(ctx, fd, path, &d) == 0) {
+			jp_digest_final(&d);
+			same = !strcmp(jp_digest_hex(&d, JP_DIGEST_SHA256), sha256);
+		}
+		jp_digest_release(&d);
+	}
+	close(fd);
+	return same;
+}
+
 static void *
 jp_pool_worker(void *arg)
 {
@@ -57,6 +79,19 @@ jp_pool_worker(void *arg)
 		char *path = jp_path_join(pool->repo, it->entry->rel);
 
 		jp_error_clear(&wctx);
+		if (it->verify) {
+			if (jp_same_content(&wctx, path, it->pkg->sha256)) {
+				jp_debug(&wctx, "'%s' unchanged (sha256 checked)",
+				    it->entry->rel);
+				jp_progress_add(pool->progress, 1, it->entry->size);
+				free(path);
+				continue;
+			}
+			jp_pkg_free(it->pkg);
+			it->pkg = NULL;
+			it->from_cache = 0;
+			it->verify = 0;
+		}
 		jp_verbose(&wctx, "reading '%s'", it->entry->rel);
 		if (jp_rpmpkg_read(&wctx, path, it->entry->rel, &it->pkg) < 0) {
 			it->pkg = NULL;
@@ -81,7 +116,7 @@ jp_read_packages(struct jp_ctx *ctx, const char *repo, struct jp_item *items,
 
 	pool.todo = jp_xcalloc(n ? n : 1, sizeof(size_t));
 	for (i = 0; i < n; i++)
-		if (!items[i].from_cache)
+		if (!items[i].from_cache || items[i].verify)
 			pool.todo[ntodo++] = i;
 	if (ntodo == 0) {
 		free(pool.todo);
@@ -395,14 +430,16 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 
 	items = jp_xcalloc(walk.n ? walk.n : 1, sizeof(*items));
 	for (i = 0; i < walk.n; i++) {
+		int verify = 0;
+
 		items[i].entry = &walk.v[i];
 		if (cache && !opts->no_cache &&
-		    (items[i].pkg = jp_cache_lookup(cache, &walk.v[i])) != NULL) {
+		    (items[i].pkg = jp_cache_lookup(cache, &walk.v[i], &verify)) != NULL) {
 			items[i].from_cache = 1;
-			stats->reused++;
-		} else {
-			all_cached = 0;
+			items[i].verify = (unsigned char)verify;
 		}
+		if (!items[i].from_cache || items[i].verify)
+			all_cached = 0;
 	}
 
 	/* Nothing changed since the last published build: nothing to write. */
@@ -416,6 +453,7 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 			for (i = 0; i < walk.n; i++)
 				if (items[i].pkg && !items[i].pkg->is_source)
 					stats->packages++;
+			stats->reused = walk.n;
 			stats->up_to_date = 1;
 			rc = 0;
 			goto out;
@@ -432,6 +470,8 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 			ctx->had_error = 1;
 		} else if (!items[i].from_cache) {
 			stats->added++;
+		} else {
+			stats->reused++;
 		}
 	}
 	if (opts->strict && stats->failed) {
@@ -456,7 +496,8 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 	centries = jp_xcalloc(walk.n ? walk.n : 1, sizeof(*centries));
 	for (i = 0; i < walk.n; i++) {
 		cpkgs[i] = items[i].pkg;
-		cfrom[i] = items[i].from_cache;
+		/* a verified record is stored again with its new ctime */
+		cfrom[i] = items[i].from_cache && !items[i].verify;
 		centries[i] = walk.v[i];
 	}
 	stats->duplicates = jp_mark_duplicates(ctx, items, walk.n);

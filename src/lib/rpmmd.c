@@ -166,26 +166,29 @@ jp_md_i64(struct jp_mdfile *f, int64_t v)
 }
 
 /*
- * Byte classes for escaping: 0 copies the byte as it is, anything else
- * takes the slow path.  Text keeps TAB and LF; attribute values escape
- * them (libxml2 would otherwise lose them to attribute normalization).
+ * Byte classes for escaping: 0 copies the byte as it is, 1 takes the slow
+ * path.  Text keeps TAB and LF; attribute values escape them (a parser
+ * would otherwise turn them into spaces, XML 1.0 section 3.3.3).
  */
-static unsigned char jp_md_text_cls[256], jp_md_attr_cls[256];
-static pthread_once_t jp_md_cls_once = PTHREAD_ONCE_INIT;
-
-static void
-jp_md_cls_init(void)
-{
-	int c;
-
-	for (c = 0; c < 256; c++) {
-		int special = c < 0x20 || c >= 0x80 || c == '&' || c == '<' ||
-		    c == '>';
-
-		jp_md_text_cls[c] = special && c != '\t' && c != '\n';
-		jp_md_attr_cls[c] = special || c == '"';
-	}
-}
+#define X16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+static const unsigned char jp_md_text_cls[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1,  /* C0, TAB LF */
+	X16(1),
+	0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* & */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0,  /* < > */
+	X16(0), X16(0), X16(0), X16(0),
+	X16(1), X16(1), X16(1), X16(1),                  /* non-ASCII */
+	X16(1), X16(1), X16(1), X16(1),
+};
+static const unsigned char jp_md_attr_cls[256] = {
+	X16(1), X16(1),                                  /* C0 */
+	0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* " & */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0,  /* < > */
+	X16(0), X16(0), X16(0), X16(0),
+	X16(1), X16(1), X16(1), X16(1),                  /* non-ASCII */
+	X16(1), X16(1), X16(1), X16(1),
+};
+#undef X16
 
 /*
  * Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
@@ -940,7 +943,6 @@ jp_rpmmd_write(struct jp_ctx *ctx, const char *dir,
 	char *path = NULL;
 	int njobs, i, rc = 0;
 
-	pthread_once(&jp_md_cls_once, jp_md_cls_init);
 	if (!opts || opts->compress < JP_COMPRESS_GZ ||
 	    opts->compress > JP_COMPRESS_NONE)
 		return jp_error_set(ctx, JP_ERR,

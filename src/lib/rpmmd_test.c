@@ -1511,6 +1511,17 @@ test_real_rpms_qf(void **state)
 	real_rpms(state, 0);
 }
 
+/* The same with the real reader, rpmpkg.c, making the records. */
+static void
+test_real_rpms_rpmpkg(void **state)
+{
+	struct fixture *fx = *state;
+
+	if (jp_rpmpkg_global_init(&fx->ctx) < 0)
+		fail_msg("%s", jp_error_msg(&fx->ctx));
+	real_rpms(state, 1);
+}
+
 int
 main(void)
 {
@@ -1527,6 +1538,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_real_rpms_qf, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_real_rpms_rpmpkg, setup,
 		    teardown),
 	};
 

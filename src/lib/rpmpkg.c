@@ -91,6 +91,10 @@ jp_rpmpkg_init_once(void)
 	jp_rpmpkg_init_rc = rpmReadConfigFiles(NULL, NULL);
 }
 
+/*
+ * librpm's configuration, read once per process (pthread_once: a second
+ * call, even from another thread, waits for the first and does nothing).
+ */
 int
 jp_rpmpkg_global_init(struct jp_ctx *ctx)
 {
@@ -800,7 +804,7 @@ jp_dep_emit(struct jp_pkg *pkg, int kind, struct jp_dep *d)
  *     suggests, supplements or enhances by RPMSENSE_STRONG.
  * Entries keep header order within each list.
  */
-static int
+static void
 jp_rpmread_deps(struct jp_rpmread *r, struct jp_pkg *pkg)
 {
 	struct jp_strmap provided = { 0 }, reqseen = { 0 }, files = { 0 };
@@ -920,11 +924,11 @@ jp_rpmread_deps(struct jp_rpmread *r, struct jp_pkg *pkg)
 					memset(&d, 0, sizeof(d));
 					break;
 				}
+				/* name and ver point into the header's data
+				 * (HEADERGET_MINMEM), which outlives the map. */
 				seen[nseen].flag = d.flag;
 				seen[nseen].version = ver;
 				seen[nseen].pre = d.pre;
-				/* Keys and versions point into the header's
-				 * data, which outlives this function. */
 				jp_strmap_put(&reqseen, name, &seen[nseen]);
 				nseen++;
 				break;
@@ -945,8 +949,6 @@ jp_rpmread_deps(struct jp_rpmread *r, struct jp_pkg *pkg)
 			jp_dep_emit(pkg, JP_DEP_REQUIRES, &libc);
 			have_libc = 0;
 		}
-		/* The header data that `seen` entries point into is the
-		 * array just read: keep it until the requires are done. */
 		if (crkind == JP_CR_REQUIRES) {
 			jp_strmap_release(&reqseen);
 			free(seen);
@@ -961,7 +963,6 @@ jp_rpmread_deps(struct jp_rpmread *r, struct jp_pkg *pkg)
 	free(nfv);
 	jp_strmap_release(&provided);
 	jp_strmap_release(&files);
-	return 0;
 }
 
 /* --- changelogs --- */
@@ -1121,8 +1122,7 @@ jp_rpmread_record(struct jp_rpmread *r, struct jp_pkg *pkg)
 
 	if ((rc = jp_rpmread_files(r, pkg)) < 0)
 		return rc;
-	if ((rc = jp_rpmread_deps(r, pkg)) < 0)
-		return rc;
+	jp_rpmread_deps(r, pkg);
 	jp_rpmread_changelogs(r, pkg);
 	return 0;
 }
@@ -1151,6 +1151,10 @@ jp_rpmread_check_size(struct jp_rpmread *r)
 	return 0;
 }
 
+/*
+ * Read one package (contract in rpmpkg.h).  Everything allocated here is
+ * released before returning; on success the caller owns *out.
+ */
 int
 jp_rpmpkg_read(struct jp_ctx *ctx, const char *path, const char *relpath,
     struct jp_pkg **out)

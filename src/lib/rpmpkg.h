@@ -1,11 +1,28 @@
 /*
  * rpmpkg.h: reading .rpm files into package records.
  *
- * Reads the lead, signature and main header of an .rpm with librpm
- * (headerRead on an FD_t; no digest or signature checks, as createrepo_c
- * does), records the header's byte range, then streams the rest of the file
- * through sha256 so that every byte is read once.  The fields filled are
+ * Reads the lead, signature and main header of an .rpm (librpm's
+ * headerImport() on the bytes as they stream past, which checks a header
+ * as headerRead() does; no digest or signature checks, as createrepo_c
+ * does), records the header's byte range, then reads the rest of the file,
+ * hashing every byte as it is read, so that the file is read only once.  The fields filled are
  * those RPM-MD's primary, filelists and other need.
+ *
+ * The record holds what createrepo_c 0.17 writes for the same file, so a
+ * writer can print it as it is:
+ *   - arch is "src" for source packages (is_source = 1);
+ *   - deps are already filtered as createrepo_c filters them (no rpmlib()
+ *     requires, no requires the package satisfies itself, one libc.so.6
+ *     require, legacy weak dependencies mapped; see rpmpkg.c) and in its
+ *     order; a dep with flag JP_DEP_ANY has no epoch/version/release, one
+ *     with flags has epoch "0" when its version gave none; empty parts are
+ *     NULL; pre is only ever set on requires;
+ *   - files are all files in header order (primary.xml lists the subset
+ *     jp_rpmmd_primary_file() selects);
+ *   - changelogs are the newest 10, oldest first, dates made unique the
+ *     way createrepo_c does, authors without trailing spaces;
+ *   - summary, description and group are the "C" locale text;
+ *   - only sha256 of the digests is computed.
  */
 #ifndef JP_RPMPKG_H
 #define JP_RPMPKG_H
@@ -15,7 +32,11 @@
 struct jp_ctx;
 struct jp_pkg;
 
-/* Call once per process before any other rpmpkg function (not thread-safe). */
+/*
+ * Call once per process before any other rpmpkg function: reads librpm's
+ * configuration (rpmReadConfigFiles).  Further calls do nothing.  Returns
+ * 0 or a negative code with a message.
+ */
 int jp_rpmpkg_global_init(struct jp_ctx *ctx);
 
 /*

@@ -617,6 +617,46 @@ scan_repo(struct fixture *f, const char *dir, const char *prefix)
 }
 
 /*
+ * A copy of a package whose signature header is k bytes shorter (taken
+ * from the end of its RPMSIGTAG_RESERVEDSPACE), so that the padding before
+ * the main header changes.  rpmbuild 4.18 always writes the same size.
+ */
+static unsigned char *
+shrink_sig(const unsigned char *b, size_t len, uint32_t k, size_t *outlen)
+{
+	uint32_t il = be32(b + 104), dl = be32(b + 108), i, off = 0, cnt = 0;
+	size_t data = 112 + 16 * (size_t)il, sigsize = 16 * (size_t)il + dl;
+	size_t start = 112 + sigsize + (8 - sigsize % 8) % 8;
+	size_t nsig = sigsize - k, npad = (8 - nsig % 8) % 8, pos;
+	unsigned char *o = calloc(1, len + 8);
+
+	assert_non_null(o);
+	for (i = 0; i < il; i++)
+		if (be32(b + 112 + 16 * i) == 1008) {   /* RESERVEDSPACE */
+			off = be32(b + 112 + 16 * i + 8);
+			cnt = be32(b + 112 + 16 * i + 12);
+		}
+	assert_true(cnt > k);
+	memcpy(o, b, data);
+	put_be32(o + 108, dl - k);
+	for (i = 0; i < il; i++) {
+		unsigned char *e = o + 112 + 16 * i;
+
+		if (be32(e) == 1008)
+			put_be32(e + 12, cnt - k);
+		else if (be32(e + 8) > off)
+			put_be32(e + 8, be32(e + 8) - k);
+	}
+	memcpy(o + data, b + data, off + cnt - k);
+	memcpy(o + data + off + cnt - k, b + data + off + cnt,
+	    dl - (off + cnt));
+	pos = data + dl - k + npad;
+	memcpy(o + pos, b + start, len - start);
+	*outlen = pos + len - start;
+	return o;
+}
+
+/*
  * Crafted variants of jptest-full: header bytes patched in place, so the
  * header stays well-formed while its content is what rpmbuild refuses to
  * write.  createrepo_c reads them like any package (it checks no digests).
@@ -666,6 +706,24 @@ make_crafted(struct fixture *f)
 	path = jp_path_join(f->repo, "crafted/weird-1.noarch.rpm");
 	spew(path, b, len);
 	free(path);
+	free(b);
+
+	/* Signature headers that need 7 and 0 bytes of padding. */
+	path = jp_path_join(f->repo, "jptest-arch-0.9-1.i686.rpm");
+	b = slurp(path, &len);
+	free(path);
+	for (i = 3; i <= 4; i++) {
+		unsigned char *c;
+		size_t clen;
+		char name[64];
+
+		c = shrink_sig(b, len, i, &clen);
+		snprintf(name, sizeof(name), "crafted/sigpad-%u.i686.rpm", i);
+		path = jp_path_join(f->repo, name);
+		spew(path, c, clen);
+		free(path);
+		free(c);
+	}
 	free(b);
 }
 
@@ -857,7 +915,7 @@ static void
 test_fixture_covers_rules(void **state)
 {
 	struct fixture *f = *state;
-	struct jp_pkg *p;
+	struct jp_pkg *p, *q;
 	size_t i, libc = 0, pre = 0;
 	int last_is_libc;
 
@@ -895,6 +953,11 @@ test_fixture_covers_rules(void **state)
 	assert_string_equal(p->arch, "i686");
 	assert_string_equal(p->epoch, "0");
 	assert_null(p->vendor);
+	q = read_ok(f, find_pkg(f, "crafted/sigpad-4.i686.rpm"));
+	assert_int_equal(q->header_start + 8, p->header_start);
+	assert_int_equal(q->header_end - q->header_start,
+	    p->header_end - p->header_start);
+	jp_pkg_free(q);
 	jp_pkg_free(p);
 
 	p = read_ok(f, find_pkg(f, "crafted/weird-1.noarch.rpm"));

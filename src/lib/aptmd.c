@@ -1,0 +1,960 @@
+/*
+ * aptmd.c: writing APT repository metadata (see aptmd.h).
+ *
+ * Each Packages stanza is made once per package; each binary-ARCH index is
+ * the stanzas of its architecture and of "all", in order.  The indexes are
+ * compressed in memory (libarchive's raw format with the gzip or xz
+ * filter), hashed there, written, and hard-linked under by-hash/; Release
+ * comes last, then the previous generation's by-hash files are carried
+ * over.
+ *
+ * The formats follow what the Debian tools write and apt reads:
+ *   - a Packages stanza is what dpkg-scanpackages (dpkg 1.21) prints: the
+ *     control fields in the order of Dpkg::Control::FieldsCore's
+ *     field_ordered_list(CTRL_INDEX_PKG), the fields it does not know
+ *     after them sorted by name, every name spelled by field_capitalize(),
+ *     fields with blank values left out (Dpkg::Control sets drop_empty for
+ *     indexes), and Filename, Size, MD5sum, SHA1 and SHA256 in their places
+ *     in that order;
+ *   - Release holds its fields in field_ordered_list(CTRL_REPO_RELEASE)
+ *     order, with the checksum sections as apt-ftparchive writes them
+ *     (" <hash> <size right-aligned in 16> <path>"), SHA512 last.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "aptmd.h"
+#include "ctx.h"
+#include "deb822.h"
+#include "digest.h"
+#include "fsutil.h"
+#include "pkg.h"
+#include "version.h"
+
+/*
+ * Compression: gzip at zlib's best (dak, Debian's archive software, runs
+ * "gzip -9n"); xz at its default preset 6, single-threaded, because
+ * liblzma's multi-threaded encoder writes other bytes and the output must
+ * not depend on the machine.
+ */
+#define JP_APTMD_GZIP_LEVEL "9"
+#define JP_APTMD_XZ_LEVEL "6"
+
+/*
+ * Dpkg::Control::FieldsCore (dpkg 1.21.23), field_ordered_list
+ * (CTRL_INDEX_PKG): the order dpkg-scanpackages prints a stanza in.
+ */
+static const char *const jp_aptmd_pkg_order[] = {
+	"Package", "Package-Type", "Source", "Version", "Kernel-Version",
+	"Built-For-Profiles", "Auto-Built-Package", "Architecture",
+	"Subarchitecture", "Installer-Menu-Item", "Build-Essential",
+	"Essential", "Protected", "Origin", "Bugs", "Maintainer",
+	"Installed-Size",
+	"Pre-Depends", "Depends", "Recommends", "Suggests", "Enhances",
+	"Conflicts", "Breaks", "Replaces", "Provides", "Built-Using",
+	"Static-Built-Using",
+	"Filename", "Size",
+	"MD5sum", "SHA1", "SHA256",
+	"Section", "Priority", "Multi-Arch", "Homepage", "Description",
+	"Tag", "Task",
+};
+#define JP_APTMD_NORDER (sizeof(jp_aptmd_pkg_order) / sizeof(jp_aptmd_pkg_order[0]))
+
+/*
+ * The known fields whose spelling field_capitalize() does not derive by
+ * its generic rule (each '-'-separated part with a capital first letter,
+ * the rest lower case): the names it takes from its field table instead.
+ */
+static const char *const jp_aptmd_special_names[] = {
+	"ButAutomaticUpgrades", "MD5sum", "No-Support-for-Architecture-all",
+	"NotAutomatic", "SHA1", "SHA256",
+};
+
+/* Fields the index writes itself; a control file's own are dropped. */
+static const char *const jp_aptmd_generated[] = {
+	"Filename", "Size", "MD5sum", "SHA1", "SHA256", "SHA512",
+};
+
+#define JP_NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* --- names and dates --- */
+
+/* dpkg's field_capitalize() into a new string. */
+static char *
+jp_aptmd_capitalize(const char *name)
+{
+	char *s;
+	size_t i;
+	int start = 1;
+
+	for (i = 0; i < JP_NELEM(jp_aptmd_special_names); i++)
+		if (!strcasecmp(name, jp_aptmd_special_names[i]))
+			return jp_xstrdup(jp_aptmd_special_names[i]);
+	s = jp_xstrdup(name);
+	for (i = 0; s[i]; i++) {
+		char c = s[i];
+
+		if (start && c >= 'a' && c <= 'z')
+			s[i] = (char)(c - 'a' + 'A');
+		else if (!start && c >= 'A' && c <= 'Z')
+			s[i] = (char)(c - 'A' + 'a');
+		start = (c == '-');
+	}
+	return s;
+}
+
+static int
+jp_aptmd_rank(const char *canon)
+{
+	size_t i;
+
+	for (i = 0; i < JP_APTMD_NORDER; i++)
+		if (!strcmp(canon, jp_aptmd_pkg_order[i]))
+			return (int)i;
+	return -1;
+}
+
+int
+jp_aptmd_date(int64_t t, char *buf, size_t size)
+{
+	static const char *const days[] = {
+		"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat",
+	};
+	static const char *const months[] = {
+		"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+	};
+	time_t tt = (time_t)t;
+	struct tm tm;
+	int n;
+
+	if ((int64_t)tt != t || !gmtime_r(&tt, &tm) || tm.tm_year < -1900 ||
+	    tm.tm_year > 9999 - 1900 || tm.tm_wday < 0 || tm.tm_wday > 6 ||
+	    tm.tm_mon < 0 || tm.tm_mon > 11)
+		return -1;
+	/* RFC 1123 date as apt's TimeRFC1123() writes it, zone "UTC" */
+	n = snprintf(buf, size, "%s, %02d %s %04d %02d:%02d:%02d UTC",
+	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	return n;
+}
+
+/* One path component: letters, digits, "._+-", not starting with . or -. */
+static const char *
+jp_aptmd_word_problem(const char *s)
+{
+	const char *p;
+
+	if (!s || !*s)
+		return "empty";
+	if (s[0] == '.' || s[0] == '-')
+		return "must not start with '.' or '-'";
+	for (p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("._+-", *p)))
+			return "only letters, digits and '._+-' are allowed";
+	return NULL;
+}
+
+/* One line of text: no control characters, no blanks at either end. */
+static const char *
+jp_aptmd_text_problem(const char *s)
+{
+	const char *p;
+	size_t n = strlen(s);
+
+	if (n == 0)
+		return "empty";
+	if (s[0] == ' ' || s[n - 1] == ' ')
+		return "must not start or end with a space";
+	for (p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f)
+			return "control characters are not allowed";
+	return NULL;
+}
+
+int
+jp_aptmd_check_opts(struct jp_ctx *ctx, const struct jp_aptmd_opts *opts)
+{
+	char date[64];
+	const char *p;
+
+	if ((p = jp_aptmd_word_problem(opts->suite)) != NULL)
+		return jp_error_set(ctx, JP_ERR, "invalid suite '%s': %s",
+		    opts->suite ? opts->suite : "", p);
+	if (opts->codename &&
+	    (p = jp_aptmd_word_problem(opts->codename)) != NULL)
+		return jp_error_set(ctx, JP_ERR, "invalid codename '%s': %s",
+		    opts->codename, p);
+	if (opts->component &&
+	    (p = jp_aptmd_word_problem(opts->component)) != NULL)
+		return jp_error_set(ctx, JP_ERR, "invalid component '%s': %s",
+		    opts->component, p);
+	if (opts->origin && (p = jp_aptmd_text_problem(opts->origin)) != NULL)
+		return jp_error_set(ctx, JP_ERR, "invalid origin '%s': %s",
+		    opts->origin, p);
+	if (opts->label && (p = jp_aptmd_text_problem(opts->label)) != NULL)
+		return jp_error_set(ctx, JP_ERR, "invalid label '%s': %s",
+		    opts->label, p);
+	if (opts->valid_for_days < 0)
+		return jp_error_set(ctx, JP_ERR,
+		    "invalid validity '%d' days: must not be negative",
+		    opts->valid_for_days);
+	if (jp_aptmd_date(opts->date, date, sizeof(date)) < 0 ||
+	    jp_aptmd_date(opts->date + (int64_t)opts->valid_for_days * 86400,
+	    date, sizeof(date)) < 0)
+		return jp_error_set(ctx, JP_ERR, "invalid date %" PRId64
+		    ": out of range", opts->date);
+	return 0;
+}
+
+/* --- Packages stanzas --- */
+
+struct jp_outfield {
+	char *name;               /* as dpkg spells it */
+	const char *value;
+	int rank;                 /* place in jp_aptmd_pkg_order, -1 unknown */
+};
+
+static int
+jp_outfield_cmp(const void *pa, const void *pb)
+{
+	const struct jp_outfield *a = pa, *b = pb;
+
+	/* Dpkg::Control::HashCore's output(): known order, then by name */
+	if (a->rank >= 0 && b->rank >= 0)
+		return a->rank - b->rank;
+	if (a->rank >= 0)
+		return -1;
+	if (b->rank >= 0)
+		return 1;
+	return strcmp(a->name, b->name);
+}
+
+/* A value with something other than blanks in it (dpkg: m/\S/). */
+static int
+jp_aptmd_has_text(const char *v)
+{
+	for (; *v; v++)
+		if (*v != ' ' && *v != '\t' && *v != '\n')
+			return 1;
+	return 0;
+}
+
+static void
+jp_outfield_add(struct jp_outfield *v, size_t *n, const char *name,
+    const char *value)
+{
+	v[*n].name = jp_aptmd_capitalize(name);
+	v[*n].value = value;
+	v[*n].rank = jp_aptmd_rank(v[*n].name);
+	(*n)++;
+}
+
+char *
+jp_aptmd_stanza(const struct jp_pkg *pkg)
+{
+	struct jp_deb822_buf b = { 0 };
+	struct jp_outfield *v;
+	char size[24];
+	size_t n = 0, i, k;
+
+	v = jp_xcalloc(pkg->nfields + JP_NELEM(jp_aptmd_generated),
+	    sizeof(*v));
+	for (i = 0; i < pkg->nfields; i++) {
+		const struct jp_field *f = &pkg->fields[i];
+		int generated = 0;
+
+		for (k = 0; k < JP_NELEM(jp_aptmd_generated); k++)
+			if (!strcasecmp(f->name, jp_aptmd_generated[k]))
+				generated = 1;
+		if (generated || !jp_aptmd_has_text(f->value))
+			continue;
+		jp_outfield_add(v, &n, f->name, f->value);
+	}
+	snprintf(size, sizeof(size), "%" PRIu64, pkg->file_size);
+	jp_outfield_add(v, &n, "Filename", pkg->location ? pkg->location : "");
+	jp_outfield_add(v, &n, "Size", size);
+	jp_outfield_add(v, &n, "MD5sum", pkg->md5);
+	jp_outfield_add(v, &n, "SHA1", pkg->sha1);
+	jp_outfield_add(v, &n, "SHA256", pkg->sha256);
+	qsort(v, n, sizeof(*v), jp_outfield_cmp);
+	for (i = 0; i < n; i++) {
+		jp_deb822_write_field(&b, v[i].name, v[i].value);
+		free(v[i].name);
+	}
+	jp_deb822_buf_put(&b, "\n", 1);
+	free(v);
+	return b.data;
+}
+
+/* A record with the text it sorts by and its stanza. */
+struct jp_aptmd_entry {
+	const struct jp_pkg *pkg;
+	char *evr;                /* "epoch:version" */
+	char *stanza;
+	size_t stanza_len;
+};
+
+static int
+jp_aptmd_entry_cmp(const void *pa, const void *pb)
+{
+	const struct jp_aptmd_entry *a = pa, *b = pb;
+	int c;
+
+	if ((c = strcmp(a->pkg->name, b->pkg->name)) != 0)
+		return c;
+	if ((c = jp_deb_vercmp(a->evr, b->evr)) != 0)
+		return c;
+	if ((c = strcmp(a->pkg->arch, b->pkg->arch)) != 0)
+		return c;
+	return strcmp(a->pkg->location ? a->pkg->location : "",
+	    b->pkg->location ? b->pkg->location : "");
+}
+
+/* --- index files: made and hashed in memory --- */
+
+enum jp_aptmd_kind {
+	JP_APTMD_PLAIN = 0,
+	JP_APTMD_GZ,
+	JP_APTMD_XZ,
+	JP_APTMD_NKINDS
+};
+
+static const char *const jp_aptmd_suffix[JP_APTMD_NKINDS] = {
+	"", ".gz", ".xz",
+};
+
+/* Digests listed in Release, in its order. */
+static const struct {
+	unsigned algo;
+	const char *section;      /* Release field */
+	const char *byhash;       /* by-hash directory; NULL: none */
+} jp_aptmd_sums[] = {
+	{ JP_DIGEST_MD5, "MD5Sum", NULL },
+	{ JP_DIGEST_SHA1, "SHA1", NULL },
+	{ JP_DIGEST_SHA256, "SHA256", "SHA256" },
+	{ JP_DIGEST_SHA512, "SHA512", "SHA512" },
+};
+
+struct jp_aptmd_file {
+	char *relpath;            /* "main/binary-amd64/Packages.gz" */
+	int kind;
+	const char *in;           /* the uncompressed index */
+	size_t in_len;
+	unsigned char *data;      /* what the file holds */
+	size_t len, cap;
+	int owned;                /* data is malloc'd here */
+	char hex[JP_DIGEST_NALGOS][JP_DIGEST_HEX_MAX];
+	struct jp_ctx ctx;        /* private error slot (worker threads) */
+	int rc;
+};
+
+static la_ssize_t
+jp_aptmd_mem_write(struct archive *a, void *data, const void *buf, size_t len)
+{
+	struct jp_aptmd_file *f = data;
+
+	(void)a;
+	if (f->len + len > f->cap) {
+		size_t cap = f->cap ? f->cap : 65536;
+
+		while (f->len + len > cap)
+			cap *= 2;
+		f->data = jp_xrealloc(f->data, cap);
+		f->cap = cap;
+	}
+	memcpy(f->data + f->len, buf, len);
+	f->len += len;
+	return (la_ssize_t)len;
+}
+
+static int
+jp_aptmd_compress(struct jp_aptmd_file *f)
+{
+	struct archive *a = archive_write_new();
+	struct archive_entry *e = NULL;
+	const char *filter;
+	const char *p = f->in;
+	size_t left = f->in_len;
+	int r;
+
+	if (!a)
+		return jp_error_set(&f->ctx, JP_ERR_NOMEM, "out of memory");
+	f->owned = 1;
+	if (f->kind == JP_APTMD_GZ) {
+		filter = "gzip";
+		r = archive_write_add_filter_gzip(a);
+		/* RFC 1952 MTIME 0: the same input gives the same bytes */
+		if (r == ARCHIVE_OK)
+			r = archive_write_set_filter_option(a, filter,
+			    "timestamp", NULL);
+		if (r == ARCHIVE_OK)
+			r = archive_write_set_filter_option(a, filter,
+			    "compression-level", JP_APTMD_GZIP_LEVEL);
+	} else {
+		filter = "xz";
+		r = archive_write_add_filter_xz(a);
+		if (r == ARCHIVE_OK)
+			r = archive_write_set_filter_option(a, filter,
+			    "compression-level", JP_APTMD_XZ_LEVEL);
+		if (r == ARCHIVE_OK)
+			r = archive_write_set_filter_option(a, filter,
+			    "threads", "1");
+	}
+	if (r == ARCHIVE_OK)
+		r = archive_write_set_format_raw(a);
+	if (r == ARCHIVE_OK)
+		r = archive_write_set_bytes_per_block(a, 0);
+	if (r == ARCHIVE_OK)
+		r = archive_write_open2(a, f, NULL, jp_aptmd_mem_write, NULL,
+		    NULL);
+	if (r == ARCHIVE_OK) {
+		e = archive_entry_new();
+		if (!e) {
+			archive_write_free(a);
+			return jp_error_set(&f->ctx, JP_ERR_NOMEM,
+			    "out of memory");
+		}
+		archive_entry_set_pathname(e, "Packages");
+		archive_entry_set_filetype(e, AE_IFREG);
+		r = archive_write_header(a, e);
+		archive_entry_free(e);
+	}
+	while (r == ARCHIVE_OK && left > 0) {
+		la_ssize_t n = archive_write_data(a, p, left);
+
+		if (n <= 0) {
+			r = ARCHIVE_FATAL;
+			break;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	if (r == ARCHIVE_OK)
+		r = archive_write_close(a);
+	if (r != ARCHIVE_OK) {
+		jp_error_set(&f->ctx, JP_ERR, "cannot compress '%s': %s",
+		    f->relpath, archive_error_string(a) ?
+		    archive_error_string(a) : "compressor failed");
+		archive_write_free(a);
+		return JP_ERR;
+	}
+	archive_write_free(a);
+	return 0;
+}
+
+/* Make one file's bytes and their digests. */
+static void
+jp_aptmd_file_make(struct jp_aptmd_file *f)
+{
+	struct jp_digest d;
+	size_t i;
+
+	if (f->kind == JP_APTMD_PLAIN) {
+		f->data = (unsigned char *)(uintptr_t)f->in;
+		f->len = f->in_len;
+	} else if ((f->rc = jp_aptmd_compress(f)) < 0) {
+		return;
+	}
+	if (jp_digest_init(&d, JP_DIGEST_MD5 | JP_DIGEST_SHA1 |
+	    JP_DIGEST_SHA256 | JP_DIGEST_SHA512) < 0) {
+		f->rc = jp_error_set(&f->ctx, JP_ERR, "cannot set up digests");
+		return;
+	}
+	jp_digest_update(&d, f->data, f->len);
+	jp_digest_final(&d);
+	for (i = 0; i < JP_NELEM(jp_aptmd_sums); i++)
+		snprintf(f->hex[i], sizeof(f->hex[i]), "%s",
+		    jp_digest_hex(&d, jp_aptmd_sums[i].algo));
+	jp_digest_release(&d);
+}
+
+/* Work shared by the compressing threads. */
+struct jp_aptmd_pool {
+	struct jp_aptmd_file *files;
+	size_t n;
+	size_t next;
+	pthread_mutex_t lock;
+};
+
+static void *
+jp_aptmd_worker(void *arg)
+{
+	struct jp_aptmd_pool *pool = arg;
+
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&pool->lock);
+		i = pool->next++;
+		pthread_mutex_unlock(&pool->lock);
+		if (i >= pool->n)
+			break;
+		jp_aptmd_file_make(&pool->files[i]);
+	}
+	return NULL;
+}
+
+static void
+jp_aptmd_make_all(struct jp_aptmd_file *files, size_t n, int nthreads)
+{
+	struct jp_aptmd_pool pool;
+	pthread_t *tids;
+	int *started;
+	size_t t, nt;
+
+	memset(&pool, 0, sizeof(pool));
+	pool.files = files;
+	pool.n = n;
+	pthread_mutex_init(&pool.lock, NULL);
+	nt = nthreads > 1 ? (size_t)nthreads : 0;
+	if (nt > n)
+		nt = n;
+	tids = jp_xcalloc(nt ? nt : 1, sizeof(*tids));
+	started = jp_xcalloc(nt ? nt : 1, sizeof(*started));
+	for (t = 0; t < nt; t++)
+		started[t] = pthread_create(&tids[t], NULL, jp_aptmd_worker,
+		    &pool) == 0;
+	/* this thread works too, and alone when no thread could start */
+	jp_aptmd_worker(&pool);
+	for (t = 0; t < nt; t++)
+		if (started[t])
+			pthread_join(tids[t], NULL);
+	pthread_mutex_destroy(&pool.lock);
+	free(tids);
+	free(started);
+}
+
+/* --- writing the tree --- */
+
+/* Hard-link src to dst, or write data there when links do not work. */
+static int
+jp_aptmd_link_or_copy(struct jp_ctx *ctx, const char *src, const char *dst,
+    const void *data, size_t len)
+{
+	if (link(src, dst) == 0 || errno == EEXIST)
+		return 0;
+	return jp_file_write_atomic(ctx, dst, data, len);
+}
+
+/* Write one index file and its by-hash links. */
+static int
+jp_aptmd_file_write(struct jp_ctx *ctx, const char *suite_dir,
+    const struct jp_aptmd_file *f)
+{
+	char *path = jp_path_join(suite_dir, f->relpath);
+	char *dir = jp_xstrdup(path);
+	int rc;
+	size_t i;
+
+	*strrchr(dir, '/') = '\0';
+	rc = jp_file_write_atomic(ctx, path, f->data, f->len);
+	for (i = 0; rc == 0 && i < JP_NELEM(jp_aptmd_sums); i++) {
+		char *hdir, *hpath;
+
+		if (!jp_aptmd_sums[i].byhash)
+			continue;
+		hdir = jp_xasprintf("%s/by-hash/%s", dir,
+		    jp_aptmd_sums[i].byhash);
+		hpath = jp_xasprintf("%s/%s", hdir, f->hex[i]);
+		rc = jp_mkdir_p(ctx, hdir);
+		if (rc == 0)
+			rc = jp_aptmd_link_or_copy(ctx, path, hpath, f->data,
+			    f->len);
+		free(hdir);
+		free(hpath);
+	}
+	free(dir);
+	free(path);
+	return rc;
+}
+
+static void
+jp_aptmd_release_text(struct jp_deb822_buf *b, const struct jp_aptmd_opts *o,
+    const char *component, char *const *archs, size_t narchs,
+    const struct jp_aptmd_file *files, size_t nfiles)
+{
+	char date[64];
+	size_t i, k;
+
+	if (o->origin)
+		jp_deb822_write_field(b, "Origin", o->origin);
+	if (o->label)
+		jp_deb822_write_field(b, "Label", o->label);
+	jp_deb822_write_field(b, "Suite", o->suite);
+	jp_deb822_write_field(b, "Codename", o->codename ? o->codename :
+	    o->suite);
+	/* jp_aptmd_check_opts() has made sure the dates format */
+	if (jp_aptmd_date(o->date, date, sizeof(date)) > 0)
+		jp_deb822_write_field(b, "Date", date);
+	if (o->valid_for_days > 0 && jp_aptmd_date(o->date +
+	    (int64_t)o->valid_for_days * 86400, date, sizeof(date)) > 0)
+		jp_deb822_write_field(b, "Valid-Until", date);
+	jp_deb822_write_field(b, "Acquire-By-Hash", "yes");
+	jp_deb822_buf_puts(b, "Architectures:");
+	for (i = 0; i < narchs; i++) {
+		jp_deb822_buf_puts(b, " ");
+		jp_deb822_buf_puts(b, archs[i]);
+	}
+	jp_deb822_buf_puts(b, "\n");
+	jp_deb822_write_field(b, "Components", component);
+	for (k = 0; k < JP_NELEM(jp_aptmd_sums); k++) {
+		jp_deb822_buf_puts(b, jp_aptmd_sums[k].section);
+		jp_deb822_buf_puts(b, ":\n");
+		for (i = 0; i < nfiles; i++) {
+			char line[64];
+
+			jp_deb822_buf_puts(b, " ");
+			jp_deb822_buf_puts(b, files[i].hex[k]);
+			snprintf(line, sizeof(line), " %16zu ", files[i].len);
+			jp_deb822_buf_puts(b, line);
+			jp_deb822_buf_puts(b, files[i].relpath);
+			jp_deb822_buf_puts(b, "\n");
+		}
+	}
+}
+
+/* --- the previous generation's by-hash files --- */
+
+static int
+jp_aptmd_is_hex(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[n] == '\0';
+}
+
+/*
+ * Does the file at path hold `size` bytes with this digest?  Returns 1
+ * yes, 0 no or unreadable.
+ */
+static int
+jp_aptmd_file_matches(const char *path, unsigned algo, const char *hex,
+    uint64_t size)
+{
+	struct jp_ctx scratch;
+	struct jp_digest d;
+	char *data;
+	size_t len;
+	int ok;
+
+	jp_ctx_init(&scratch, NULL);
+	if (jp_file_read(&scratch, path, &data, &len) < 0)
+		return 0;
+	ok = (uint64_t)len == size && jp_digest_init(&d, algo) == 0;
+	if (ok) {
+		jp_digest_update(&d, data, len);
+		jp_digest_final(&d);
+		ok = !strcmp(jp_digest_hex(&d, algo), hex);
+		jp_digest_release(&d);
+	}
+	free(data);
+	return ok;
+}
+
+/* Carry one "hex size path" entry of the old Release into the new tree. */
+static void
+jp_aptmd_keep_one(struct jp_ctx *ctx, const char *suite_dir,
+    const char *prev, unsigned algo, const char *byhash, const char *hex,
+    uint64_t size, const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+	char *dir = slash ? jp_xstrndup(rel, (size_t)(slash - rel)) :
+	    jp_xstrdup("");
+	char *sub = jp_xasprintf("%s%sby-hash/%s/%s", dir, *dir ? "/" : "",
+	    byhash, hex);
+	char *dst = NULL, *cand[2] = { NULL, NULL };
+	struct stat st;
+	int i;
+
+	cand[0] = jp_path_join_safe(ctx, prev, sub);
+	cand[1] = jp_path_join_safe(ctx, prev, rel);
+	dst = jp_path_join_safe(ctx, suite_dir, sub);
+	if (!cand[0] || !cand[1] || !dst) {
+		jp_warn(ctx, "previous Release in '%s' lists an unusable path "
+		    "'%s': ignored", prev, rel);
+		goto out;
+	}
+	if (lstat(dst, &st) == 0)
+		goto out;       /* the new generation has the same file */
+	for (i = 0; i < 2; i++) {
+		char *ddir;
+
+		if (!jp_aptmd_file_matches(cand[i], algo, hex, size))
+			continue;
+		ddir = jp_xstrdup(dst);
+		*strrchr(ddir, '/') = '\0';
+		if (jp_mkdir_p(ctx, ddir) == 0) {
+			if (link(cand[i], dst) < 0 && errno != EEXIST) {
+				char *data;
+				size_t len;
+
+				if (jp_file_read(ctx, cand[i], &data, &len) == 0) {
+					if (jp_file_write_atomic(ctx, dst, data,
+					    len) < 0)
+						jp_warn(ctx, "%s", jp_error_msg(ctx));
+					free(data);
+				} else {
+					jp_warn(ctx, "%s", jp_error_msg(ctx));
+				}
+			}
+			(void)jp_fsync_dir(ctx, ddir);
+		} else {
+			jp_warn(ctx, "%s", jp_error_msg(ctx));
+		}
+		free(ddir);
+		goto out;
+	}
+	jp_warn(ctx, "'%s' of the previous Release in '%s' is missing or "
+	    "damaged; clients that still read that Release cannot fetch it",
+	    rel, prev);
+out:
+	free(cand[0]);
+	free(cand[1]);
+	free(dst);
+	free(sub);
+	free(dir);
+}
+
+static void
+jp_aptmd_keep_previous(struct jp_ctx *outer, const char *suite_dir,
+    const char *prev)
+{
+	/* problems here are warnings: keep them out of the caller's slot */
+	struct jp_ctx scratch = *outer, *ctx = &scratch;
+	struct jp_deb822_stanza *st = NULL;
+	char *release = jp_path_join(prev, "Release");
+	char *text = NULL;
+	size_t len = 0, nst = 0, k;
+	struct stat sb;
+
+	if (stat(prev, &sb) < 0 && errno == ENOENT)
+		goto out;       /* nothing published yet */
+	if (jp_file_read(ctx, release, &text, &len) < 0 ||
+	    jp_deb822_parse(ctx, text, len, release, 0, &st, &nst) < 0) {
+		jp_warn(ctx, "cannot keep the previous index files: %s",
+		    jp_error_msg(ctx));
+		goto out;
+	}
+	if (nst == 0)
+		goto out;
+	for (k = 0; k < JP_NELEM(jp_aptmd_sums); k++) {
+		const char *v;
+		size_t hexlen;
+
+		if (!jp_aptmd_sums[k].byhash)
+			continue;
+		v = jp_deb822_get(&st[0], jp_aptmd_sums[k].section);
+		hexlen = jp_aptmd_sums[k].algo == JP_DIGEST_SHA512 ? 128 : 64;
+		while (v && *v) {
+			const char *eol = strchr(v, '\n');
+			size_t n = eol ? (size_t)(eol - v) : strlen(v);
+			char *line = jp_xstrndup(v, n);
+			char *save = NULL, *hex, *size, *rel, *end;
+			unsigned long long sz;
+
+			hex = strtok_r(line, " \t", &save);
+			size = hex ? strtok_r(NULL, " \t", &save) : NULL;
+			rel = size ? strtok_r(NULL, " \t", &save) : NULL;
+			if (rel && strlen(hex) == hexlen &&
+			    jp_aptmd_is_hex(hex, hexlen) &&
+			    (errno = 0, sz = strtoull(size, &end, 10),
+			    errno == 0 && *end == '\0' && size[0] != '-'))
+				jp_aptmd_keep_one(ctx, suite_dir, prev,
+				    jp_aptmd_sums[k].algo,
+				    jp_aptmd_sums[k].byhash, hex, sz, rel);
+			free(line);
+			v = eol ? eol + 1 : NULL;
+		}
+	}
+out:
+	jp_deb822_free(st, nst);
+	free(text);
+	free(release);
+}
+
+/* --- the whole suite --- */
+
+static int
+jp_aptmd_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+jp_aptmd_write(struct jp_ctx *ctx, const char *suite_dir,
+    struct jp_pkg *const *pkgs, size_t npkgs, const struct jp_aptmd_opts *opts)
+{
+	struct jp_aptmd_entry *ent = NULL;
+	struct jp_aptmd_file *files = NULL;
+	struct jp_deb822_buf *texts = NULL;
+	struct jp_deb822_buf rel = { 0 };
+	char **archs = NULL;
+	const char *component;
+	size_t narchs = 0, nfiles = 0, i, a, k;
+	char *path = NULL;
+	int rc;
+
+	if ((rc = jp_aptmd_check_opts(ctx, opts)) < 0)
+		return rc;
+	component = opts->component ? opts->component : "main";
+
+	/* the records, sorted, with their stanzas */
+	ent = jp_xcalloc(npkgs ? npkgs : 1, sizeof(*ent));
+	for (i = 0; i < npkgs; i++) {
+		const struct jp_pkg *p = pkgs[i];
+		const char *problem = NULL;
+
+		if (p->format != JP_PKG_DEB || !p->name || !p->arch ||
+		    !p->version)
+			problem = "not a complete .deb record";
+		else if (!p->location || strpbrk(p->location, "\n\r"))
+			problem = "no usable location";
+		else if (jp_aptmd_word_problem(p->arch))
+			problem = "unusable architecture";
+		if (problem) {
+			rc = jp_error_set(ctx, JP_ERR, "cannot index '%s': %s",
+			    p->location ? p->location : p->name ? p->name : "?",
+			    problem);
+			goto out;
+		}
+		ent[i].pkg = p;
+		ent[i].evr = jp_xasprintf("%s:%s", p->epoch ? p->epoch : "0",
+		    p->version);
+		ent[i].stanza = jp_aptmd_stanza(p);
+		ent[i].stanza_len = strlen(ent[i].stanza);
+	}
+	qsort(ent, npkgs, sizeof(*ent), jp_aptmd_entry_cmp);
+
+	/* architectures: every one but "all"; only "all" when none */
+	archs = jp_xcalloc(npkgs + 1, sizeof(*archs));
+	for (i = 0; i < npkgs; i++) {
+		if (!strcmp(ent[i].pkg->arch, "all"))
+			continue;
+		for (a = 0; a < narchs; a++)
+			if (!strcmp(archs[a], ent[i].pkg->arch))
+				break;
+		if (a == narchs)
+			archs[narchs++] = jp_xstrdup(ent[i].pkg->arch);
+	}
+	if (narchs == 0)
+		archs[narchs++] = jp_xstrdup("all");
+	qsort(archs, narchs, sizeof(*archs), jp_aptmd_strcmp);
+
+	/* one index text per architecture, three files per index */
+	texts = jp_xcalloc(narchs, sizeof(*texts));
+	files = jp_xcalloc(narchs * JP_APTMD_NKINDS, sizeof(*files));
+	for (a = 0; a < narchs; a++) {
+		for (i = 0; i < npkgs; i++) {
+			const char *pa = ent[i].pkg->arch;
+
+			if (!strcmp(pa, archs[a]) || !strcmp(pa, "all"))
+				jp_deb822_buf_put(&texts[a], ent[i].stanza,
+				    ent[i].stanza_len);
+		}
+		if (!texts[a].data)
+			jp_deb822_buf_put(&texts[a], "", 0);
+		for (k = 0; k < JP_APTMD_NKINDS; k++) {
+			struct jp_aptmd_file *f = &files[nfiles++];
+
+			f->relpath = jp_xasprintf("%s/binary-%s/Packages%s",
+			    component, archs[a], jp_aptmd_suffix[k]);
+			f->kind = (int)k;
+			f->in = texts[a].data;
+			f->in_len = texts[a].len;
+			f->ctx = *ctx;
+			jp_error_clear(&f->ctx);
+		}
+	}
+	jp_aptmd_make_all(files, nfiles, opts->nthreads);
+	for (i = 0; i < nfiles; i++) {
+		if (files[i].rc < 0) {
+			rc = jp_error_set(ctx, files[i].rc, "%s",
+			    jp_error_msg(&files[i].ctx));
+			goto out;
+		}
+	}
+
+	/* the files, their links, then Release */
+	for (a = 0; a < narchs; a++) {
+		char *dir = jp_xasprintf("%s/%s/binary-%s", suite_dir,
+		    component, archs[a]);
+
+		rc = jp_mkdir_p(ctx, dir);
+		free(dir);
+		if (rc < 0)
+			goto out;
+	}
+	for (i = 0; i < nfiles; i++)
+		if ((rc = jp_aptmd_file_write(ctx, suite_dir, &files[i])) < 0)
+			goto out;
+	for (a = 0; a < narchs; a++) {
+		static const char *const subs[] = {
+			"/by-hash/SHA256", "/by-hash/SHA512", "/by-hash", "",
+		};
+
+		for (k = 0; k < JP_NELEM(subs); k++) {
+			char *dir = jp_xasprintf("%s/%s/binary-%s%s", suite_dir,
+			    component, archs[a], subs[k]);
+
+			rc = jp_fsync_dir(ctx, dir);
+			free(dir);
+			if (rc < 0)
+				goto out;
+		}
+	}
+	jp_aptmd_release_text(&rel, opts, component, archs, narchs, files,
+	    nfiles);
+	path = jp_path_join(suite_dir, "Release");
+	if ((rc = jp_file_write_atomic(ctx, path, rel.data, rel.len)) < 0)
+		goto out;
+	free(path);
+	path = jp_path_join(suite_dir, component);
+	if ((rc = jp_fsync_dir(ctx, path)) < 0 ||
+	    (rc = jp_fsync_dir(ctx, suite_dir)) < 0)
+		goto out;
+
+	if (opts->prev_suite_dir)
+		jp_aptmd_keep_previous(ctx, suite_dir, opts->prev_suite_dir);
+	rc = 0;
+out:
+	for (i = 0; i < npkgs && ent; i++) {
+		free(ent[i].evr);
+		free(ent[i].stanza);
+	}
+	free(ent);
+	for (i = 0; i < nfiles; i++) {
+		free(files[i].relpath);
+		if (files[i].owned)
+			free(files[i].data);
+	}
+	free(files);
+	for (a = 0; a < narchs && texts; a++)
+		jp_deb822_buf_release(&texts[a]);
+	free(texts);
+	for (a = 0; a < narchs; a++)
+		free(archs[a]);
+	free(archs);
+	jp_deb822_buf_release(&rel);
+	free(path);
+	return rc;
+}
