@@ -217,7 +217,9 @@ jp_build_fingerprint(struct jp_ctx *ctx, const struct jp_build_opts *opts,
 
 /*
  * Whether repodata/ still holds what the last build published: repomd.xml
- * with the recorded sha256, and every file it names present with its size.
+ * with the recorded sha256, and every file it names present with the
+ * sha256 that repomd.xml gives.  Metadata is small next to the packages,
+ * so checking it whole costs little and catches a damaged file.
  */
 static int
 jp_published_intact(struct jp_ctx *ctx, const char *repo, const char *want_sha)
@@ -236,18 +238,36 @@ jp_published_intact(struct jp_ctx *ctx, const char *repo, const char *want_sha)
 	if (strcmp(hex, want_sha))
 		goto out;
 	ok = 1;
-	for (p = data; (p = strstr(p, "<location href=\"")) != NULL; ) {
-		char *q, *rel, *full;
-		struct stat st;
+	/* Each <data> has <checksum type="sha256">HEX</checksum> before its location. */
+	for (p = data; (p = strstr(p, "<data ")) != NULL; ) {
+		char *ck, *loc, *q, *rel, *full, *buf = NULL;
+		size_t blen;
+		char fhex[65];
 
-		p += strlen("<location href=\"");
-		q = strchr(p, '"');
-		if (!q)
-			break;
-		rel = jp_xstrndup(p, (size_t)(q - p));
-		full = jp_path_join(repo, rel);
-		if (stat(full, &st) < 0 || !S_ISREG(st.st_mode))
+		p += 6;
+		ck = strstr(p, "<checksum type=\"sha256\">");
+		loc = strstr(p, "<location href=\"");
+		if (!ck || !loc) {
 			ok = 0;
+			break;
+		}
+		ck += strlen("<checksum type=\"sha256\">");
+		loc += strlen("<location href=\"");
+		q = strchr(loc, '"');
+		if (!q || strlen(ck) < 64) {
+			ok = 0;
+			break;
+		}
+		rel = jp_xstrndup(loc, (size_t)(q - loc));
+		full = jp_path_join(repo, rel);
+		if (jp_file_read(ctx, full, &buf, &blen) < 0) {
+			jp_error_clear(ctx);
+			ok = 0;
+		} else {
+			jp_sha256_hex(buf, blen, fhex);
+			ok = strncmp(fhex, ck, 64) == 0;
+		}
+		free(buf);
 		free(rel);
 		free(full);
 		if (!ok)
@@ -450,10 +470,13 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 		old_repomd = jp_cache_meta_get(cache, "repomd_sha256");
 		if (old_fp && !strcmp(old_fp, fp) &&
 		    jp_published_intact(ctx, repo, old_repomd)) {
+			/* the published metadata lists one per NEVRA */
+			stats->duplicates = jp_mark_duplicates(ctx, items, walk.n);
 			for (i = 0; i < walk.n; i++)
-				if (items[i].pkg && !items[i].pkg->is_source)
+				if (items[i].pkg && !items[i].pkg->is_source &&
+				    !items[i].duplicate)
 					stats->packages++;
-			stats->reused = walk.n;
+			stats->reused = stats->packages;
 			stats->up_to_date = 1;
 			rc = 0;
 			goto out;
@@ -468,10 +491,6 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 			jp_err(ctx, "%s", items[i].error);
 			stats->failed++;
 			ctx->had_error = 1;
-		} else if (!items[i].from_cache) {
-			stats->added++;
-		} else {
-			stats->reused++;
 		}
 	}
 	if (opts->strict && stats->failed) {
@@ -501,9 +520,15 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 		centries[i] = walk.v[i];
 	}
 	stats->duplicates = jp_mark_duplicates(ctx, items, walk.n);
-	for (i = 0; i < walk.n; i++)
-		if (items[i].pkg && !items[i].pkg->is_source && !items[i].duplicate)
-			pkgs[npkgs++] = items[i].pkg;
+	for (i = 0; i < walk.n; i++) {
+		if (!items[i].pkg || items[i].pkg->is_source || items[i].duplicate)
+			continue;
+		pkgs[npkgs++] = items[i].pkg;
+		if (items[i].from_cache)
+			stats->reused++;
+		else
+			stats->added++;
+	}
 	stats->packages = npkgs;
 
 	/* Advisories: merged, checked against what the repository holds. */

@@ -1003,12 +1003,6 @@ cut(char *s, char sep)
 	return p + 1;
 }
 
-static char *
-dupnull(const char *s)
-{
-	return jp_xstrdup(s);
-}
-
 /* The byte range of the main header, as createrepo_c computes it. */
 static void
 header_range(const char *path, uint64_t *start, uint64_t *end)
@@ -1100,20 +1094,20 @@ record_from_rpm(struct jp_ctx *ctx, const char *root, const char *rel)
 		s = cut(s, '\001');
 	}
 	assert_int_equal(n, 17 + 1 + 8 + 1);
-	p->name = dupnull(f[0]);
-	p->epoch = dupnull(f[1]);
-	p->version = dupnull(f[2]);
-	p->release = dupnull(f[3]);
-	p->arch = dupnull(f[4]);
-	p->summary = dupnull(f[5]);
-	p->description = dupnull(f[6]);
-	p->packager = dupnull(f[7]);
-	p->url = dupnull(f[8]);
-	p->license = dupnull(f[9]);
-	p->vendor = dupnull(f[10]);
-	p->group = dupnull(f[11]);
-	p->buildhost = dupnull(f[12]);
-	p->sourcerpm = dupnull(f[13]);
+	p->name = jp_xstrdup(f[0]);
+	p->epoch = jp_xstrdup(f[1]);
+	p->version = jp_xstrdup(f[2]);
+	p->release = jp_xstrdup(f[3]);
+	p->arch = jp_xstrdup(f[4]);
+	p->summary = jp_xstrdup(f[5]);
+	p->description = jp_xstrdup(f[6]);
+	p->packager = jp_xstrdup(f[7]);
+	p->url = jp_xstrdup(f[8]);
+	p->license = jp_xstrdup(f[9]);
+	p->vendor = jp_xstrdup(f[10]);
+	p->group = jp_xstrdup(f[11]);
+	p->buildhost = jp_xstrdup(f[12]);
+	p->sourcerpm = jp_xstrdup(f[13]);
 	p->time_build = strtoll(f[14], NULL, 10);
 	p->size_installed = strtoull(f[15], NULL, 10);
 	p->size_archive = strtoull(f[16], NULL, 10);

@@ -528,8 +528,8 @@ jp_rpmread_files(struct jp_rpmread *r, struct jp_pkg *pkg)
 			rpmtdSetIndex(&idx, (int)i);
 			di = rpmtdGetNumber(&idx);
 			if (di >= ndirs) {
-				rc = jp_rpmread_fail(r,
-				    "corrupt header (file directory index out of range)");
+				rc = jp_rpmread_fail(r, "corrupt header "
+				    "(file directory index out of range)");
 				goto out;
 			}
 			rpmtdSetIndex(&dirs, (int)di);

@@ -5,8 +5,8 @@
  * headerImport() on the bytes as they stream past, which checks a header
  * as headerRead() does; no digest or signature checks, as createrepo_c
  * does), records the header's byte range, then reads the rest of the file,
- * hashing every byte as it is read, so that the file is read only once.  The fields filled are
- * those RPM-MD's primary, filelists and other need.
+ * hashing every byte as it is read, so that the file is read only once.
+ * The fields filled are those RPM-MD's primary, filelists and other need.
  *
  * The record holds what createrepo_c 0.17 writes for the same file, so a
  * writer can print it as it is:
@@ -43,9 +43,13 @@ int jp_rpmpkg_global_init(struct jp_ctx *ctx);
  * Read the package at `path` (reported in messages as `relpath`).  On
  * success returns 0 and a new record in *out with location = relpath,
  * file_size, time_file = mtime, and sha256 of the whole file filled in.
- * On failure returns a negative code and records a message that names
- * relpath and the problem (truncated, not an rpm, corrupt header ...).
- * Safe to call from several threads at once.
+ * On failure returns a negative code, leaves *out NULL and records a
+ * message that names relpath and the problem ("cannot read 'x.rpm': not an
+ * RPM package (bad lead magic)", "... truncated (...)", "... corrupt header
+ * (...)").  A file shorter than its signature header's size (header and
+ * payload) is "truncated" too, though createrepo_c does not check that:
+ * such a package cannot be installed.  Safe to call from several threads
+ * at once, each with its own ctx.
  */
 int jp_rpmpkg_read(struct jp_ctx *ctx, const char *path, const char *relpath,
     struct jp_pkg **out);

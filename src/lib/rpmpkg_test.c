@@ -257,10 +257,10 @@ hdr_find_string(unsigned char *b, const struct hdrloc *h, uint32_t tag,
 	return NULL;
 }
 
-/* Index of string s in a string-array tag. */
+/* Index of the first string s at or after `from` in a string-array tag. */
 static uint32_t
-hdr_string_index(unsigned char *b, const struct hdrloc *h, uint32_t tag,
-    const char *s)
+hdr_string_index_from(unsigned char *b, const struct hdrloc *h, uint32_t tag,
+    const char *s, uint32_t from)
 {
 	unsigned char *e = hdr_entry(b, h, tag);
 	char *p;
@@ -269,12 +269,19 @@ hdr_string_index(unsigned char *b, const struct hdrloc *h, uint32_t tag,
 	assert_non_null(e);
 	p = (char *)b + h->data + be32(e + 8);
 	for (i = 0; i < be32(e + 12); i++) {
-		if (!strcmp(p, s))
+		if (i >= from && !strcmp(p, s))
 			return i;
 		p += strlen(p) + 1;
 	}
 	fail_msg("no string '%s' in tag %u", s, tag);
 	return 0;
+}
+
+static uint32_t
+hdr_string_index(unsigned char *b, const struct hdrloc *h, uint32_t tag,
+    const char *s)
+{
+	return hdr_string_index_from(b, h, tag, s, 0);
 }
 
 static unsigned char *
@@ -680,6 +687,11 @@ make_crafted(struct fixture *f)
 	s = hdr_find_string(b, &h, RPMTAG_REQUIREVERSION, "5:");
 	assert_non_null(s);
 	s[0] = 'x';
+	/* Two equal requires (rpmbuild merges them): createrepo_c keeps one. */
+	i = hdr_string_index(b, &h, RPMTAG_REQUIRENAME, "dupdep");
+	put_be32(hdr_int32(b, &h, RPMTAG_REQUIREFLAGS, i), 0);
+	i = hdr_string_index_from(b, &h, RPMTAG_REQUIRENAME, "dupdep", i + 1);
+	put_be32(hdr_int32(b, &h, RPMTAG_REQUIREFLAGS, i), 0);
 	/* Legacy weak dependency: RPMSENSE_MISSINGOK on a require. */
 	i = hdr_string_index(b, &h, RPMTAG_REQUIRENAME, "preundep");
 	put_be32(hdr_int32(b, &h, RPMTAG_REQUIREFLAGS, i),
@@ -962,6 +974,9 @@ test_fixture_covers_rules(void **state)
 
 	p = read_ok(f, find_pkg(f, "crafted/weird-1.noarch.rpm"));
 	assert_string_equal(p->sourcerpm, "(none)");
+	for (i = 0, pre = 0; i < p->ndeps[JP_DEP_REQUIRES]; i++)
+		pre += !strcmp(p->deps[JP_DEP_REQUIRES][i].name, "dupdep");
+	assert_int_equal(pre, 1);
 	assert_true(p->ndeps[JP_DEP_RECOMMENDS] >= 3);
 	jp_pkg_free(p);
 }
