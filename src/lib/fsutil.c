@@ -376,7 +376,8 @@ jp_walk_collect(struct jp_ctx *ctx, const char *root,
 	if (!S_ISDIR(st.st_mode))
 		return jp_error_set(ctx, JP_ERR, "'%s' is not a directory", root);
 	jp_walk_dir(ctx, root, "", suffixes, skip, w);
-	qsort(w->v, w->n, sizeof(*w->v), jp_walk_entry_cmp);
+	if (w->n > 1)
+		qsort(w->v, w->n, sizeof(*w->v), jp_walk_entry_cmp);
 	return 0;
 }
 
