@@ -105,6 +105,29 @@ jp_cmd_parse_count(const char *s, long max)
 }
 
 /*
+ * Find man/PAGE.1 beside an uninstalled binary (SRC/src/jprepo ->
+ * SRC/man/PAGE.1), so that `jprepo help` works in a source tree too.
+ */
+static int
+jp_find_page_near_exe(const char *page, char *path, size_t size)
+{
+	char exe[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct stat st;
+	int k;
+
+	if (n <= 0)
+		return 0;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return 0;
+	*slash = '\0';
+	k = snprintf(path, size, "%s/../man/%s.1", exe, page);
+	return k > 0 && (size_t)k < size && stat(path, &st) == 0;
+}
+
+/*
  * `jprepo help COMMAND`: show jprepo-COMMAND(1) with man(1).  An installed
  * page is opened by its path so that a jprepo installed under a private
  * prefix shows its own pages; without man(1) the page source is printed.
@@ -139,6 +162,8 @@ cmd_help(int argc, char **argv, struct jp_ctx *ctx)
 		return JP_EXIT_USAGE;
 	n = snprintf(path, sizeof(path), "%s/man1/%s.1", JP_MANDIR, page);
 	have_path = n > 0 && (size_t)n < sizeof(path) && stat(path, &st) == 0;
+	if (!have_path)
+		have_path = jp_find_page_near_exe(page, path, sizeof(path));
 	fflush(stdout);
 	if (have_path)
 		execlp("man", "man", "-l", path, (char *)NULL);
@@ -174,6 +199,7 @@ main(int argc, char **argv)
 	};
 	const struct jp_command *cmd;
 	struct jp_ctx ctx;
+	char *cmdname;
 	int c, status;
 
 	jp_ctx_init(&ctx, "jprepo");
@@ -222,9 +248,13 @@ main(int argc, char **argv)
 	ctx.command = cmd->name;
 	argc -= optind;
 	argv += optind;
+	/* getopt's own messages then read "jprepo build: ..." */
+	cmdname = jp_xasprintf("jprepo %s", cmd->name);
+	argv[0] = cmdname;
 	optind = 0;   /* glibc: restart getopt for the command's own options */
 	opterr = 1;
 	status = cmd->fn(argc, argv, &ctx);
+	free(cmdname);
 
 	/* What was asked for went to stdout: make sure it got there. */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
