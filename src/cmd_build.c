@@ -16,7 +16,6 @@
 #include "fsutil.h"
 #include "repobuild.h"
 #include "rpmmd.h"
-#include "rpmpkg.h"
 
 static const char build_usage[] =
 	"usage: jprepo build [-j N] [--compress gz|xz|zstd] [--no-cache]\n"
@@ -157,11 +156,6 @@ cmd_build(int argc, char **argv, struct jp_ctx *ctx)
 	opts.advisories = advisories;
 	if (build_revision(ctx, &opts.revision) < 0)
 		goto out;
-	if (jp_rpmpkg_global_init(ctx) < 0) {
-		jp_err(ctx, "%s", jp_error_msg(ctx));
-		status = JP_EXIT_FAILURE;
-		goto out;
-	}
 
 	rc = jp_repobuild(ctx, repo, &opts, &stats);
 	if (rc < 0) {

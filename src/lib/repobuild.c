@@ -122,6 +122,11 @@ jp_read_packages(struct jp_ctx *ctx, const char *repo, struct jp_item *items,
 		free(pool.todo);
 		return 0;
 	}
+	/* librpm's configuration is read only when a package must be read. */
+	if (jp_rpmpkg_global_init(ctx) < 0) {
+		free(pool.todo);
+		return JP_ERR;
+	}
 	pool.ctx = ctx;
 	pool.repo = repo;
 	pool.items = items;
@@ -408,7 +413,7 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 	size_t updateinfo_len = 0, i, npkgs = 0;
 	char fp[65];
 	double t0 = jp_now();
-	int lockfd = -1, rc = JP_ERR, all_cached = 1;
+	int lockfd = -1, rc = JP_ERR;
 	struct stat st;
 
 	memset(stats, 0, sizeof(*stats));
@@ -448,6 +453,29 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 		cache = NULL;
 	}
 
+	/*
+	 * Nothing changed since the last published build: the same options
+	 * and advisories, every file with the stat data it had, and the
+	 * published metadata intact.  Then there is nothing to read or write.
+	 */
+	if (jp_build_fingerprint(ctx, opts, &walk, fp) < 0)
+		goto out;
+	if (cache && !opts->no_cache && !walk.nerrors) {
+		old_fp = jp_cache_meta_get(cache, "fingerprint");
+		old_repomd = jp_cache_meta_get(cache, "repomd_sha256");
+		if (old_fp && !strcmp(old_fp, fp) &&
+		    jp_published_intact(ctx, repo, old_repomd)) {
+			char *np = jp_cache_meta_get(cache, "packages");
+
+			stats->packages = np ? strtoul(np, NULL, 10) : 0;
+			stats->reused = stats->packages;
+			stats->up_to_date = 1;
+			free(np);
+			rc = 0;
+			goto out;
+		}
+	}
+
 	items = jp_xcalloc(walk.n ? walk.n : 1, sizeof(*items));
 	for (i = 0; i < walk.n; i++) {
 		int verify = 0;
@@ -457,29 +485,6 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 		    (items[i].pkg = jp_cache_lookup(cache, &walk.v[i], &verify)) != NULL) {
 			items[i].from_cache = 1;
 			items[i].verify = (unsigned char)verify;
-		}
-		if (!items[i].from_cache || items[i].verify)
-			all_cached = 0;
-	}
-
-	/* Nothing changed since the last published build: nothing to write. */
-	if (jp_build_fingerprint(ctx, opts, &walk, fp) < 0)
-		goto out;
-	if (cache && !opts->no_cache && all_cached && !walk.nerrors) {
-		old_fp = jp_cache_meta_get(cache, "fingerprint");
-		old_repomd = jp_cache_meta_get(cache, "repomd_sha256");
-		if (old_fp && !strcmp(old_fp, fp) &&
-		    jp_published_intact(ctx, repo, old_repomd)) {
-			/* the published metadata lists one per NEVRA */
-			stats->duplicates = jp_mark_duplicates(ctx, items, walk.n);
-			for (i = 0; i < walk.n; i++)
-				if (items[i].pkg && !items[i].pkg->is_source &&
-				    !items[i].duplicate)
-					stats->packages++;
-			stats->reused = stats->packages;
-			stats->up_to_date = 1;
-			rc = 0;
-			goto out;
 		}
 	}
 
@@ -581,8 +586,12 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 			jp_warn(ctx, "%s", jp_error_msg(ctx));
 		} else {
 			jp_sha256_hex(data, len, hex);
+			char np[32];
+
+			snprintf(np, sizeof(np), "%zu", stats->packages);
 			if (jp_cache_meta_set(ctx, cache, "fingerprint",
 			    ctx->had_error ? "" : fp) < 0 ||
+			    jp_cache_meta_set(ctx, cache, "packages", np) < 0 ||
 			    jp_cache_meta_set(ctx, cache, "repomd_sha256", hex) < 0)
 				jp_warn(ctx, "%s", jp_error_msg(ctx));
 		}
