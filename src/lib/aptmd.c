@@ -45,8 +45,8 @@
 #include "version.h"
 
 /*
- * Compression: gzip at zlib's best (dak, Debian's archive software, runs
- * "gzip -9n"); xz at its default preset 6, single-threaded, because
+ * Compression: gzip at zlib's best level, as an index is written once and
+ * fetched many times; xz at its default preset 6, single-threaded, because
  * liblzma's multi-threaded encoder writes other bytes and the output must
  * not depend on the machine.
  */
@@ -145,7 +145,7 @@ jp_aptmd_date(int64_t t, char *buf, size_t size)
 	    tm.tm_year > 9999 - 1900 || tm.tm_wday < 0 || tm.tm_wday > 6 ||
 	    tm.tm_mon < 0 || tm.tm_mon > 11)
 		return -1;
-	/* RFC 1123 date as apt's TimeRFC1123() writes it, zone "UTC" */
+	/* RFC 1123 date with the zone written "UTC", as Debian's archive does */
 	n = snprintf(buf, size, "%s, %02d %s %04d %02d:%02d:%02d UTC",
 	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
 	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
@@ -643,6 +643,23 @@ jp_aptmd_is_hex(const char *s, size_t n)
 	return s[n] == '\0';
 }
 
+/* A decimal size: digits only. */
+static int
+jp_aptmd_parse_size(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
 /*
  * Does the file at path hold `size` bytes with this digest?  Returns 1
  * yes, 0 no or unreadable.
@@ -769,16 +786,16 @@ jp_aptmd_keep_previous(struct jp_ctx *outer, const char *suite_dir,
 			const char *eol = strchr(v, '\n');
 			size_t n = eol ? (size_t)(eol - v) : strlen(v);
 			char *line = jp_xstrndup(v, n);
-			char *save = NULL, *hex, *size, *rel, *end;
-			unsigned long long sz;
+			char *save = NULL, *hex, *size, *rel;
+			uint64_t sz;
 
+			/* " <hex> <size> <path>" */
 			hex = strtok_r(line, " \t", &save);
 			size = hex ? strtok_r(NULL, " \t", &save) : NULL;
 			rel = size ? strtok_r(NULL, " \t", &save) : NULL;
 			if (rel && strlen(hex) == hexlen &&
 			    jp_aptmd_is_hex(hex, hexlen) &&
-			    (errno = 0, sz = strtoull(size, &end, 10),
-			    errno == 0 && *end == '\0' && size[0] != '-'))
+			    jp_aptmd_parse_size(size, &sz) == 0)
 				jp_aptmd_keep_one(ctx, suite_dir, prev,
 				    jp_aptmd_sums[k].algo,
 				    jp_aptmd_sums[k].byhash, hex, sz, rel);

@@ -60,11 +60,13 @@ int jp_aptmd_check_opts(struct jp_ctx *ctx, const struct jp_aptmd_opts *opts);
  * (the caller builds it beside the published dists/SUITE and renames it
  * into place).  pkgs are JP_PKG_DEB records in any order; each index lists
  * them by name, then version (dpkg order), then architecture, then
- * location.  With opts->prev_suite_dir, the by-hash files named in that
+ * location; records that share a name, version and architecture are all
+ * listed (leaving such duplicates out is the caller's choice).  With opts->prev_suite_dir, the by-hash files named in that
  * directory's Release (its SHA256 and SHA512 sections) are linked (or
- * copied) into the new tree; a previous tree that is missing, has no
- * Release or holds damaged files is warned about and skipped, never an
- * error.  Returns 0, or a negative code with a message; on failure the
+ * copied) into the new tree, each checked against its digest first; when
+ * the directory does not exist there is nothing to keep, and a Release
+ * that cannot be read or files that are missing or damaged are warned
+ * about (jp_warn) and skipped, never an error.  Returns 0, or a negative code with a message; on failure the
  * directory may hold part of the tree and should be removed.
  */
 int jp_aptmd_write(struct jp_ctx *ctx, const char *suite_dir,

@@ -416,7 +416,14 @@ jp_debread_control_file(struct jp_debread *r, char **text, size_t *tlen)
 	*tlen = 0;
 	if (!a)
 		return jp_error_set(r->ctx, JP_ERR_NOMEM, "out of memory");
-	archive_read_support_filter_all(a);
+	/*
+	 * Only the compressions deb(5) allows for the control member: with
+	 * every filter, libarchive would run external programs (lrzip, lzop,
+	 * grzip ...) on data a hostile package claims to be in their format.
+	 */
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_xz(a);
+	archive_read_support_filter_zstd(a);
 	archive_read_support_format_tar(a);
 	ar = archive_read_open_memory(a, r->control, r->control_len);
 	while (ar == ARCHIVE_OK &&
@@ -586,6 +593,7 @@ jp_debpkg_read(struct jp_ctx *ctx, const char *path, const char *relpath,
 	struct jp_debread r;
 	struct jp_pkg *pkg = NULL;
 	struct stat st;
+	const char *p;
 	char *text = NULL;
 	size_t tlen = 0;
 	int rc, flags;
@@ -594,6 +602,11 @@ jp_debpkg_read(struct jp_ctx *ctx, const char *path, const char *relpath,
 	memset(&r, 0, sizeof(r));
 	r.ctx = ctx;
 	r.relpath = relpath;
+	/* the name goes into Packages as one line: no control characters */
+	for (p = relpath; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return jp_error_set(ctx, JP_ERR, "cannot use '%s': "
+			    "control character in the file name", relpath);
 	/* O_NONBLOCK: a FIFO must not hang the open; cleared below. */
 	r.fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (r.fd < 0)

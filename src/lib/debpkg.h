@@ -26,7 +26,8 @@ struct jp_pkg;
  * sha256 and sha512 of the whole file.
  *
  * On failure returns a negative code and records a message naming relpath:
- * not a regular file, not an ar archive, a truncated or malformed archive,
+ * a control character in relpath (it goes into Packages' Filename), not a
+ * regular file, not an ar archive, a truncated or malformed archive,
  * an unsupported format version, a missing or misplaced control or data
  * member, a control member that does not decompress (or whose compression
  * is not the one its name says), no control file in it, a control file
