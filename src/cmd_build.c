@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "aptmd.h"
 #include "commands.h"
 #include "fsutil.h"
 #include "repobuild.h"
@@ -19,15 +20,18 @@
 
 static const char build_usage[] =
 	"usage: jprepo build [-j N] [--compress gz|xz|zstd] [--no-cache]\n"
-	"                    [--advisories FILE]... [--strict] [--wait SECONDS] REPO\n";
+	"                    [--advisories FILE]... [--strict] [--wait SECONDS]\n"
+	"                    [--suite S] [--codename C] [--component C] [--origin O]\n"
+	"                    [--label L] [--valid-for DAYS] REPO\n";
 
 static void
 build_help(void)
 {
 	fputs(build_usage, stdout);
 	fputs("\nIndex the .rpm files under REPO into REPO/repodata/ for dnf, yum\n"
-	    "and zypper.  Unchanged files are taken from REPO/.jprepo/cache.sqlite;\n"
-	    "the new metadata replaces the old in one atomic step.\n\n"
+	    "and zypper, or the .deb files under REPO into REPO/dists/SUITE/ for\n"
+	    "apt.  Unchanged files are taken from REPO/.jprepo/cache.sqlite; the\n"
+	    "new metadata replaces the old in one atomic step.\n\n"
 	    "Options:\n"
 	    "  -j, --jobs N           worker threads (default: online CPUs)\n"
 	    "      --compress ALGO    gz (default), xz or zstd\n"
@@ -37,6 +41,13 @@ build_help(void)
 	    "      --strict           publish nothing if any package is bad\n"
 	    "      --wait SECONDS     wait that long for another build's lock\n"
 	    "                         (default 0: fail at once; -1: forever)\n"
+	    "APT repositories (.deb):\n"
+	    "      --suite S          suite name (default: stable)\n"
+	    "      --codename C       Codename: field (default: the suite)\n"
+	    "      --component C      component (default: main)\n"
+	    "      --origin O         Origin: field\n"
+	    "      --label L          Label: field\n"
+	    "      --valid-for DAYS   Release carries Valid-Until: now + DAYS\n\n"
 	    "  -q, --quiet            print errors only\n"
 	    "  -v, --verbose          print each package read\n"
 	    "  -h, --help             show this help\n\n"
@@ -68,7 +79,9 @@ build_revision(struct jp_ctx *ctx, int64_t *out)
 int
 cmd_build(int argc, char **argv, struct jp_ctx *ctx)
 {
-	enum { OPT_COMPRESS = 256, OPT_NO_CACHE, OPT_ADVISORIES, OPT_STRICT, OPT_WAIT };
+	enum { OPT_COMPRESS = 256, OPT_NO_CACHE, OPT_ADVISORIES, OPT_STRICT, OPT_WAIT,
+	    OPT_SUITE, OPT_CODENAME, OPT_COMPONENT, OPT_ORIGIN, OPT_LABEL,
+	    OPT_VALID_FOR };
 	static const struct option longopts[] = {
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "compress", required_argument, NULL, OPT_COMPRESS },
@@ -76,6 +89,12 @@ cmd_build(int argc, char **argv, struct jp_ctx *ctx)
 		{ "advisories", required_argument, NULL, OPT_ADVISORIES },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "wait", required_argument, NULL, OPT_WAIT },
+		{ "suite", required_argument, NULL, OPT_SUITE },
+		{ "codename", required_argument, NULL, OPT_CODENAME },
+		{ "component", required_argument, NULL, OPT_COMPONENT },
+		{ "origin", required_argument, NULL, OPT_ORIGIN },
+		{ "label", required_argument, NULL, OPT_LABEL },
+		{ "valid-for", required_argument, NULL, OPT_VALID_FOR },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -139,6 +158,36 @@ cmd_build(int argc, char **argv, struct jp_ctx *ctx)
 			}
 			opts.wait_secs = (int)v;
 			break;
+		case OPT_SUITE:
+			opts.suite = optarg;
+			opts.apt_hint = 1;
+			break;
+		case OPT_CODENAME:
+			opts.codename = optarg;
+			opts.apt_hint = 1;
+			break;
+		case OPT_COMPONENT:
+			opts.component = optarg;
+			opts.apt_hint = 1;
+			break;
+		case OPT_ORIGIN:
+			opts.origin = optarg;
+			opts.apt_hint = 1;
+			break;
+		case OPT_LABEL:
+			opts.label = optarg;
+			opts.apt_hint = 1;
+			break;
+		case OPT_VALID_FOR:
+			v = jp_cmd_parse_count(optarg, 36500);
+			if (v < 1) {
+				jp_err(ctx, "--valid-for needs a number of days from 1 "
+				    "to 36500, not '%s'", optarg);
+				goto out;
+			}
+			opts.valid_for_days = (int)v;
+			opts.apt_hint = 1;
+			break;
 		default:
 			jp_cmd_usage_error(ctx, build_usage);
 			goto out;
@@ -154,6 +203,22 @@ cmd_build(int argc, char **argv, struct jp_ctx *ctx)
 	}
 	repo = argv[optind];
 	opts.advisories = advisories;
+	{
+		/* Bad APT names are usage errors, found before anything is read. */
+		struct jp_aptmd_opts ao = {
+			.suite = opts.suite ? opts.suite : "stable",
+			.codename = opts.codename,
+			.component = opts.component,
+			.origin = opts.origin,
+			.label = opts.label,
+			.valid_for_days = opts.valid_for_days,
+		};
+
+		if (jp_aptmd_check_opts(ctx, &ao) < 0) {
+			jp_err(ctx, "%s", jp_error_msg(ctx));
+			goto out;
+		}
+	}
 	if (build_revision(ctx, &opts.revision) < 0)
 		goto out;
 

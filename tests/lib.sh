@@ -74,6 +74,12 @@ need_cmd() {
 	done
 }
 
+# need_root WHY: skip unless running as root (dnf and zypper refuse to
+# install into a root directory otherwise).
+need_root() {
+	[ "$(id -u)" = 0 ] || skip "needs root: $*"
+}
+
 # need_jprepo: fail unless the binary under test exists.
 need_jprepo() {
 	[ -x "$JPREPO" ] || fail "jprepo binary '$JPREPO' not found (set JPREPO)"
@@ -155,7 +161,7 @@ jp_corpus() {
 		jp_n=$2
 	fi
 	jp_cdir=$JP_BUILDDIR/tests/corpus-n$jp_n
-	jp_key="$(cat "$JP_SRCDIR/tests/mkrpms.sh" | cksum) $(rpmbuild --version)"
+	jp_key="$(cksum <"$JP_SRCDIR/tests/mkrpms.sh") $(rpmbuild --version)"
 	mkdir -p "$JP_BUILDDIR/tests" || fail "cannot create $JP_BUILDDIR/tests"
 	(
 		# Tests run in parallel under make -j: one generator at a time.
@@ -359,6 +365,17 @@ jp_md_content() {
 		echo "=== $jp_t" >>"$2"
 		jp_decompress "$1/$jp_h" >>"$2" || fail "cannot decompress $1/$jp_h"
 	done
+}
+
+# jp_repodata_unlisted REPO: the files in REPO/repodata/ other than
+# repomd.xml that repomd.xml does not list (leftovers), one per line.
+jp_repodata_unlisted() {
+	jp_xp "$1/repodata/repomd.xml" "//*[local-name()='location']/@href" |
+	    sed -E 's/ *href="repodata\/([^"]*)"/\1/' | sed '/^$/d' |
+	    LC_ALL=C sort >"$T/.listed"
+	find "$1/repodata" -mindepth 1 ! -name repomd.xml |
+	    sed "s|^$1/repodata/||" | LC_ALL=C sort |
+	    LC_ALL=C comm -23 - "$T/.listed"
 }
 
 # jp_repodata_sums REPO: "sha256  name" of every file in REPO/repodata.

@@ -27,6 +27,9 @@
 #   deps         1.0-1 x86_64                   every dependency kind and flag
 #   demo-files   1.0-1 noarch                   odd file names, %config, %ghost,
 #                                               %dir, symlink, XML specials
+#   xzpkg, zstpkg 1.0-1 noarch                  xz and zstd payloads
+#   signedpkg    1.0-1 noarch                   OpenPGP-signed (when gpg and
+#                                               rpmsign are found)
 # Every package disables automatic dependencies, so that all requirements
 # can be met from the corpus itself (dnf installs into an empty root).
 set -eu
@@ -89,7 +92,7 @@ build() {
 # EPOCH "-" means no Epoch tag; ARCH "-" means no BuildArch (use --target).
 header() {
 	cat <<EOF
-%global _binary_payload w0.ufdio
+%global _binary_payload ${payload:-w0.ufdio}
 %define _build_id_links none
 %define debug_package %{nil}
 %define __os_install_post %{nil}
@@ -275,6 +278,29 @@ chmod 755 %{buildroot}/usr/bin/demo-files %{buildroot}/usr/sbin/demo-filesd
 EOF
 } >"$spec"
 build "$spec"
+
+# Compressed payloads, as real packages have.
+payload=w2.xzdio
+build "$(simple xzpkg - 1.0 1 noarch)"
+payload=w19.zstdio
+build "$(simple zstpkg - 1.0 1 noarch)"
+payload=
+
+# A signed package: a signature header as vendors' packages have.
+if command -v gpg >/dev/null 2>&1 && command -v rpmsign >/dev/null 2>&1; then
+	build "$(simple signedpkg - 1.0 1 noarch)"
+	GNUPGHOME=$top/gnupg
+	export GNUPGHOME
+	mkdir -m 700 "$GNUPGHOME"
+	gpg --batch --passphrase '' --quick-gen-key 'jprepo test <test@example.com>' \
+	    ed25519 sign never >"$top/log" 2>&1 &&
+	    rpmsign --addsign --define '_gpg_name jprepo test' \
+	    --define "__gpg $(command -v gpg)" \
+	    "$top"/RPMS/noarch/signedpkg-1.0-1.noarch.rpm </dev/null >>"$top/log" 2>&1 ||
+	    { cat "$top/log" >&2; exit 1; }
+	gpgconf --kill gpg-agent >/dev/null 2>&1 || :
+	unset GNUPGHOME
+fi
 
 # Optional filler packages: one spec, one subpackage each, one build.
 if [ "$count" -gt 0 ]; then

@@ -30,14 +30,11 @@ for t in primary filelists other; do
 	# The name's hash is the stored file's checksum (createrepo_c's
 	# unique-md-filenames layout, which dnf and zypper expect).
 	sum=$(sha256sum <"$repo/$href" | cut -d' ' -f1)
-	[ "${href#repodata/$sum-}" != "$href" ] ||
+	[ "${href#repodata/"$sum"-}" != "$href" ] ||
 	    fail "$t file name '$href' does not carry its sha256 $sum"
 	gzip -t "$repo/$href" || fail "$href is not valid gzip"
 done
-extra=$(cd "$repo/repodata" && ls -A | grep -v -e '^repomd.xml$' \
-    -e "^$(basename "$(jp_md_href "$repo" primary)")\$" \
-    -e "^$(basename "$(jp_md_href "$repo" filelists)")\$" \
-    -e "^$(basename "$(jp_md_href "$repo" other)")\$")
+extra=$(jp_repodata_unlisted "$repo")
 [ -z "$extra" ] || fail "unexpected files in repodata/: $extra"
 [ -f "$repo/.jprepo/cache.sqlite" ] || fail "no $repo/.jprepo/cache.sqlite"
 

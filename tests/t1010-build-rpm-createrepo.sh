@@ -4,13 +4,21 @@
 # lists, changelogs), and the XML must hold the same elements and
 # attributes once package order and list order are set aside.
 . "${JP_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
-need_cmd createrepo_c dnf xmllint
+need_cmd createrepo_c dnf rpm xmllint
 need_jprepo
 
 a=$T/jprepo
 b=$T/createrepo
 jp_copy_corpus "$a"
 jp_copy_corpus "$b"
+# A package file under a path with a space, non-ASCII, XML and URL
+# specials: the location must still lead dnf to it.
+sh "$JP_SRCDIR/tests/mkrpms.sh" -p oddpath,1.0,1 "$T/odd" || fail "mkrpms.sh -p"
+odd='odd dir/ü&<x>#%20/oddpath 1.0 (1).rpm'
+for r in "$a" "$b"; do
+	mkdir -p "$r/${odd%/*}"
+	cp -p "$T/odd/oddpath-1.0-1.noarch.rpm" "$r/$odd"
+done
 jp_expect 0 build "$a"
 createrepo_c --no-database -q "$b" || fail "createrepo_c failed on the corpus"
 jp_assert_repomd "$a"
@@ -27,6 +35,17 @@ diff -u "$T/dnf.createrepo" "$T/dnf.jprepo" >"$T/dnf.diff" || {
 	cat "$T/dnf.diff" >&2
 	fail "dnf reads the jprepo repository differently from createrepo_c's (diff above: - createrepo_c, + jprepo)"
 }
+
+# dnf finds the file at the odd path and checks it against its pkgid.
+if [ "$(id -u)" = 0 ]; then
+	jp_dnf "$a" --installroot="$T/root" install oddpath
+	[ "$rc" = 0 ] ||
+	    fail "dnf cannot install the package at '$odd': $(cat "$T/dnf.out" "$T/dnf.err")"
+	[ "$(rpm --root "$T/root" -q oddpath)" = oddpath-1.0-1.noarch ] ||
+	    fail "dnf did not install oddpath-1.0-1.noarch from '$odd'"
+else
+	note "not root: dnf install from '$odd' skipped"
+fi
 
 # What the XML says, normalised: packages sorted, dependency and file lists
 # sorted, everything else (attributes, text, changelog order) kept.

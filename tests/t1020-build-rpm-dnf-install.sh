@@ -5,6 +5,7 @@
 # also checks each package against its pkgid.
 . "${JP_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 need_cmd dnf rpm
+need_root "dnf --installroot"
 need_jprepo
 
 repo=$T/repo

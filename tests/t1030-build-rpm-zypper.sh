@@ -4,6 +4,7 @@
 # epochs, tilde and caret versions.
 . "${JP_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 need_cmd zypper rpm
+need_root "zypper --root"
 need_jprepo
 
 repo=$T/repo

@@ -31,6 +31,18 @@ jp_md_content "$repo" "$T/c2"
 cmp -s "$T/c1" "$T/c2" || { diff -u "$T/c1" "$T/c2" | head -n 50 >&2
 	fail "a build with nothing changed changed the metadata content"; }
 
+# Only the mtime changes: <time file> follows it (createrepo_c writes the
+# file's mtime there).
+f=$repo/noarch/zeroepoch-1-1.noarch.rpm
+touch -d '2020-01-02 03:04:05 UTC' "$f"
+jp_expect 0 build "$repo"
+jp_expect_summary "$n" - - $((n - 1)) 0
+jp_md_xml "$repo" primary "$T/p.xml"
+t=$(jp_xp "$T/p.xml" "string(/*/*[local-name()='package'][*[local-name()='location']/@href='noarch/zeroepoch-1-1.noarch.rpm']/*[local-name()='time']/@file)")
+[ "$t" = "$(stat -c %Y "$f")" ] ||
+    fail "after touch, <time file> of zeroepoch is '$t', the file's mtime $(stat -c %Y "$f")"
+jp_md_content "$repo" "$T/c1"
+
 # A different package (new inode) under the same name with the old mtime.
 sh "$JP_SRCDIR/tests/mkrpms.sh" -p hello,1.1,2 "$T/new" || fail "mkrpms.sh -p"
 f=$repo/noarch/hello-1.1-1.noarch.rpm

@@ -5,7 +5,7 @@
 # .rpm neither hangs the build nor gets published.  With --strict: exit 3
 # and the previous repodata/ untouched.
 . "${JP_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
-need_cmd xmllint sha256sum timeout mkfifo
+need_cmd xmllint sha256sum mkfifo
 need_jprepo
 
 repo=$T/repo
@@ -98,6 +98,12 @@ named bad/random.rpm
 named bad/empty.rpm
 jp_expect_summary "$n" - - - 3
 published "three bad files"
+# -q keeps the errors, drops the rest.
+jp -q build "$repo"
+[ "$rc" = 1 ] || fail "'$jp_cmd' with three bad files: exit $rc, want 1"
+named bad/random.rpm
+! grep -q '^jprepo build: .*packages,' "$T/err" ||
+    fail "'$jp_cmd' printed the summary: $(cat "$T/err")"
 rm -f "$repo/bad/truncated-header.rpm" "$repo/bad/random.rpm" "$repo/bad/empty.rpm"
 
 # --strict: fatal, and nothing changes.
@@ -116,6 +122,24 @@ diff -u "$T/before" "$T/after" >&2 ||
 diff -u "$T/before.ls" "$T/after.ls" >&2 ||
     fail "'$jp_cmd' failed but touched repodata/"
 rm -f "$repo/bad/truncated-header.rpm"
+jp_expect 0 build --strict "$repo"
+
+# A package that was good, damaged afterwards: the cached record must not
+# be reused; the file is reported and dropped from the metadata.
+f=$repo/noarch/hello-1.1-1.noarch.rpm
+cp -p "$f" "$T/saved.rpm"
+gone=$(sha256sum <"$f" | cut -d' ' -f1)
+head -c 3000 "$T/saved.rpm" >"$f"
+jp build "$repo"
+[ "$rc" = 1 ] || fail "'$jp_cmd' after truncating a published package: exit $rc, want 1; stderr:
+$(cat "$T/err")"
+named noarch/hello-1.1-1.noarch.rpm
+jp_assert_repomd "$repo" "damaged package"
+jp_md_pkgids "$repo" | grep -q "$gone" &&
+    fail "'$jp_cmd' still publishes the damaged noarch/hello-1.1-1.noarch.rpm"
+cp -p "$T/saved.rpm" "$f"
+jp_expect 0 build "$repo"
+published "package restored"
 
 # Unreadable files and directories.  Root reads everything, so run jprepo
 # without privileges on a repository it owns.

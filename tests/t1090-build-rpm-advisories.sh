@@ -5,6 +5,7 @@
 # the same updateinfo added by createrepo_c + modifyrepo_c.
 . "${JP_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 need_cmd dnf rpm xmllint createrepo_c modifyrepo_c
+need_root "dnf --installroot"
 need_jprepo
 
 repo=$T/repo

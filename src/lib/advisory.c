@@ -5,7 +5,9 @@
  * libsolv's ext/repo_updateinfoxml.c (dnf, zypper) and createrepo_c's
  * xml_parser_updateinfo.c.  The writer follows createrepo_c's
  * cr_xml_dump_updateinforecord_internal() element order, which is what
- * modifyrepo_c and the distributions publish.
+ * modifyrepo_c and the distributions publish, and writes every element
+ * that writer knows, plus libsolv's <message>; elements neither reads are
+ * left out with a warning.
  */
 #include "config.h"
 
@@ -47,6 +49,33 @@ jp_adv_pkg_release(struct jp_adv_pkg *p)
 	free(p->arch);
 	free(p->src);
 	free(p->filename);
+	free(p->sum);
+	free(p->sum_type);
+}
+
+static void
+jp_adv_module_release(struct jp_adv_module *m)
+{
+	free(m->name);
+	free(m->stream);
+	free(m->version);
+	free(m->context);
+	free(m->arch);
+}
+
+static void
+jp_adv_coll_release(struct jp_adv_collection *c)
+{
+	size_t i;
+
+	free(c->short_name);
+	free(c->name);
+	for (i = 0; i < c->nmodules; i++)
+		jp_adv_module_release(&c->modules[i]);
+	free(c->modules);
+	for (i = 0; i < c->npkgs; i++)
+		jp_adv_pkg_release(&c->pkgs[i]);
+	free(c->pkgs);
 }
 
 static void
@@ -71,20 +100,20 @@ jp_adv_release(struct jp_advisory *a)
 	free(a->title);
 	free(a->issued);
 	free(a->updated);
-	free(a->severity);
 	free(a->rights);
 	free(a->release);
+	free(a->pushcount);
+	free(a->severity);
 	free(a->summary);
 	free(a->description);
 	free(a->solution);
+	free(a->message);
 	for (i = 0; i < a->nrefs; i++)
 		jp_adv_ref_release(&a->refs[i]);
 	free(a->refs);
-	free(a->collection_short);
-	free(a->collection_name);
-	for (i = 0; i < a->npkgs; i++)
-		jp_adv_pkg_release(&a->pkgs[i]);
-	free(a->pkgs);
+	for (i = 0; i < a->ncolls; i++)
+		jp_adv_coll_release(&a->colls[i]);
+	free(a->colls);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -119,6 +148,46 @@ jp_streq(const char *a, const char *b)
 }
 
 static int
+jp_adv_pkg_equal(const struct jp_adv_pkg *x, const struct jp_adv_pkg *y)
+{
+	return jp_streq(x->name, y->name) && jp_streq(x->epoch, y->epoch) &&
+	    jp_streq(x->version, y->version) &&
+	    jp_streq(x->release, y->release) && jp_streq(x->arch, y->arch) &&
+	    jp_streq(x->src, y->src) && jp_streq(x->filename, y->filename) &&
+	    jp_streq(x->sum, y->sum) && jp_streq(x->sum_type, y->sum_type) &&
+	    x->reboot_suggested == y->reboot_suggested &&
+	    x->restart_suggested == y->restart_suggested &&
+	    x->relogin_suggested == y->relogin_suggested;
+}
+
+static int
+jp_adv_coll_equal(const struct jp_adv_collection *x,
+    const struct jp_adv_collection *y)
+{
+	size_t i;
+
+	if (!jp_streq(x->short_name, y->short_name) ||
+	    !jp_streq(x->name, y->name) || x->nmodules != y->nmodules ||
+	    x->npkgs != y->npkgs)
+		return 0;
+	for (i = 0; i < x->nmodules; i++) {
+		const struct jp_adv_module *m = &x->modules[i], *n = &y->modules[i];
+
+		if (!jp_streq(m->name, n->name) ||
+		    !jp_streq(m->stream, n->stream) ||
+		    !jp_streq(m->version, n->version) ||
+		    !jp_streq(m->context, n->context) ||
+		    !jp_streq(m->arch, n->arch))
+			return 0;
+	}
+	for (i = 0; i < x->npkgs; i++)
+		if (!jp_adv_pkg_equal(&x->pkgs[i], &y->pkgs[i]))
+			return 0;
+	return 1;
+}
+
+/* Equal in every field: such a duplicate merges without a warning. */
+static int
 jp_adv_equal(const struct jp_advisory *a, const struct jp_advisory *b)
 {
 	size_t i;
@@ -128,16 +197,16 @@ jp_adv_equal(const struct jp_advisory *a, const struct jp_advisory *b)
 	    !jp_streq(a->id, b->id) || !jp_streq(a->title, b->title) ||
 	    !jp_streq(a->issued, b->issued) ||
 	    !jp_streq(a->updated, b->updated) ||
-	    !jp_streq(a->severity, b->severity) ||
 	    !jp_streq(a->rights, b->rights) ||
 	    !jp_streq(a->release, b->release) ||
+	    !jp_streq(a->pushcount, b->pushcount) ||
+	    !jp_streq(a->severity, b->severity) ||
 	    !jp_streq(a->summary, b->summary) ||
 	    !jp_streq(a->description, b->description) ||
 	    !jp_streq(a->solution, b->solution) ||
+	    !jp_streq(a->message, b->message) ||
 	    a->reboot_suggested != b->reboot_suggested ||
-	    !jp_streq(a->collection_short, b->collection_short) ||
-	    !jp_streq(a->collection_name, b->collection_name) ||
-	    a->nrefs != b->nrefs || a->npkgs != b->npkgs)
+	    a->nrefs != b->nrefs || a->ncolls != b->ncolls)
 		return 0;
 	for (i = 0; i < a->nrefs; i++) {
 		const struct jp_adv_ref *x = &a->refs[i], *y = &b->refs[i];
@@ -146,16 +215,9 @@ jp_adv_equal(const struct jp_advisory *a, const struct jp_advisory *b)
 		    !jp_streq(x->type, y->type) || !jp_streq(x->title, y->title))
 			return 0;
 	}
-	for (i = 0; i < a->npkgs; i++) {
-		const struct jp_adv_pkg *x = &a->pkgs[i], *y = &b->pkgs[i];
-
-		if (!jp_streq(x->name, y->name) || !jp_streq(x->epoch, y->epoch) ||
-		    !jp_streq(x->version, y->version) ||
-		    !jp_streq(x->release, y->release) ||
-		    !jp_streq(x->arch, y->arch) || !jp_streq(x->src, y->src) ||
-		    !jp_streq(x->filename, y->filename))
+	for (i = 0; i < a->ncolls; i++)
+		if (!jp_adv_coll_equal(&a->colls[i], &b->colls[i]))
 			return 0;
-	}
 	return 1;
 }
 
@@ -334,7 +396,9 @@ struct jp_adv_parse {
 	struct jp_advisory *v;  /* advisories of this file, in file order */
 	long *lines;            /* line of each <update> */
 	size_t n;
-	size_t nmodular;        /* advisories whose <module> was dropped */
+	size_t nunknown;        /* elements no reader knows, left out */
+	char *unknown_first;    /* the first of them, and its line */
+	long unknown_line;
 };
 
 static int
@@ -393,15 +457,22 @@ jp_set_str(char **dst, char *s)
 	*dst = s;
 }
 
-/* libsolv reads a flag as true when its text starts with T, t or 1. */
-static int
-jp_xml_flag(const xmlNode *n)
+/*
+ * A flag element, folded into what was already seen (an element given
+ * twice counts once, the true one if either is).  libsolv's
+ * repo_updateinfoxml.c takes the untrimmed text as true when it starts
+ * with T, t or 1; anything else is "there, but not true".
+ */
+static void
+jp_xml_flag(const xmlNode *n, enum jp_adv_flag *flag)
 {
-	char *t = jp_trim(jp_xml_text(n));
-	int v = t[0] == 'T' || t[0] == 't' || t[0] == '1';
+	char *t = jp_xml_text(n);
+	enum jp_adv_flag v = t[0] == 'T' || t[0] == 't' || t[0] == '1' ?
+	    JP_ADV_FLAG_TRUE : JP_ADV_FLAG_FALSE;
 
 	free(t);
-	return v;
+	if (v > *flag)
+		*flag = v;
 }
 
 static long
@@ -428,6 +499,22 @@ jp_line(const xmlNode *n)
 	return l > 0 ? l : 0;
 }
 
+/*
+ * An element that neither libsolv nor createrepo_c reads: left out of the
+ * output, and counted so that the load can say so once per file.
+ */
+static void
+jp_adv_unknown(struct jp_adv_parse *ps, const xmlNode *n)
+{
+	if (n->type != XML_ELEMENT_NODE)
+		return;
+	if (ps->nunknown++ == 0) {
+		ps->unknown_first = jp_xasprintf("<%s>",
+		    n->name ? (const char *)n->name : "?");
+		ps->unknown_line = jp_line(n);
+	}
+}
+
 static int
 jp_epoch_ok(const char *e)
 {
@@ -439,9 +526,14 @@ jp_epoch_ok(const char *e)
 	return 1;
 }
 
+/*
+ * <package name epoch version release arch src> with <filename>, <sum
+ * type> and the three flags: the children createrepo_c's
+ * cr_xml_dump_updatecollectionpackages() writes and libsolv reads.
+ */
 static int
 jp_adv_parse_package(struct jp_adv_parse *ps, struct jp_advisory *a,
-    const xmlNode *node)
+    struct jp_adv_collection *col, const xmlNode *node)
 {
 	static const char *const required[] = {
 		"name", "version", "release", "arch", NULL
@@ -451,8 +543,8 @@ jp_adv_parse_package(struct jp_adv_parse *ps, struct jp_advisory *a,
 	const xmlNode *c;
 	size_t i;
 
-	a->pkgs = jp_adv_grow(a->pkgs, a->npkgs, sizeof(*p));
-	p = &a->pkgs[a->npkgs++];
+	col->pkgs = jp_adv_grow(col->pkgs, col->npkgs, sizeof(*p));
+	p = &col->pkgs[col->npkgs++];
 	memset(p, 0, sizeof(*p));
 	p->name = jp_trim(jp_xml_prop(node, "name"));
 	p->epoch = jp_trim(jp_xml_prop(node, "epoch"));
@@ -479,63 +571,100 @@ jp_adv_parse_package(struct jp_adv_parse *ps, struct jp_advisory *a,
 		    "'%s'", ps->path, jp_line(node), a->id,
 		    p->name, p->epoch);
 	for (c = node->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
 		if (jp_name_is(c, "filename"))
 			jp_set_str(&p->filename, jp_trim(jp_xml_text(c)));
-		else if (jp_name_is(c, "reboot_suggested")) {
-			/*
-			 * Per package in the file; libsolv raises the
-			 * advisory's flag from it as well, and this record
-			 * has only the advisory's flag.
-			 */
-			if (jp_xml_flag(c))
-				a->reboot_suggested = 1;
-		}
-		/* <sum>, <restart_suggested>, <relogin_suggested>: not kept. */
+		else if (jp_name_is(c, "sum")) {
+			jp_set_str(&p->sum, jp_trim(jp_xml_text(c)));
+			jp_set_str(&p->sum_type, jp_trim(jp_xml_prop(c, "type")));
+		} else if (jp_name_is(c, "reboot_suggested"))
+			jp_xml_flag(c, &p->reboot_suggested);
+		else if (jp_name_is(c, "restart_suggested"))
+			jp_xml_flag(c, &p->restart_suggested);
+		else if (jp_name_is(c, "relogin_suggested"))
+			jp_xml_flag(c, &p->relogin_suggested);
+		else
+			jp_adv_unknown(ps, c);
 	}
 	return 0;
 }
 
+/*
+ * <module name stream version context arch/>.  The attributes stay as
+ * written; one without name or stream is kept too, but dnf can never find
+ * that stream enabled, so it never applies the collection.
+ */
+static void
+jp_adv_parse_module(struct jp_adv_parse *ps, struct jp_advisory *a,
+    struct jp_adv_collection *col, const xmlNode *node)
+{
+	struct jp_adv_module *m;
+
+	col->modules = jp_adv_grow(col->modules, col->nmodules, sizeof(*m));
+	m = &col->modules[col->nmodules++];
+	m->name = jp_xml_prop(node, "name");
+	m->stream = jp_xml_prop(node, "stream");
+	m->version = jp_xml_prop(node, "version");
+	m->context = jp_xml_prop(node, "context");
+	m->arch = jp_xml_prop(node, "arch");
+	if (!m->name || !*m->name || !m->stream || !*m->stream)
+		jp_warn(ps->ctx, "'%s' line %ld: advisory '%s' has a <module> "
+		    "without a name or stream; dnf never applies its "
+		    "collection; kept", ps->path, jp_line(node), a->id);
+}
+
+/*
+ * Each <collection> stays a collection of its own: libdnf decides per
+ * collection, by its modules, whether its packages apply
+ * (Advisory::getApplicablePackages), so merging them would make a modular
+ * erratum apply to hosts without the module.
+ */
 static int
 jp_adv_parse_pkglist(struct jp_adv_parse *ps, struct jp_advisory *a,
-    const xmlNode *node, int *modular)
+    const xmlNode *node)
 {
-	const xmlNode *col, *c;
+	struct jp_adv_collection *col;
+	const xmlNode *n, *c;
 	int rc;
 
-	for (col = node->children; col; col = col->next) {
-		if (!jp_name_is(col, "collection"))
+	for (n = node->children; n; n = n->next) {
+		if (!jp_name_is(n, "collection")) {
+			jp_adv_unknown(ps, n);
 			continue;
-		/*
-		 * The record has one collection; the packages of further
-		 * collections join the first.  libsolv's UPDATE_COLLECTION
-		 * list is the union of all collections' packages anyway.
-		 */
-		if (!a->collection_short)
-			a->collection_short = jp_xml_prop(col, "short");
-		for (c = col->children; c; c = c->next) {
-			if (jp_name_is(c, "name")) {
-				if (!a->collection_name)
-					a->collection_name = jp_xml_text(c);
-			} else if (jp_name_is(c, "module")) {
-				*modular = 1;
-			} else if (jp_name_is(c, "package")) {
-				if ((rc = jp_adv_parse_package(ps, a, c)) < 0)
+		}
+		a->colls = jp_adv_grow(a->colls, a->ncolls, sizeof(*col));
+		col = &a->colls[a->ncolls++];
+		memset(col, 0, sizeof(*col));
+		col->short_name = jp_xml_prop(n, "short");
+		for (c = n->children; c; c = c->next) {
+			if (jp_name_is(c, "name"))
+				jp_set_str(&col->name, jp_xml_text(c));
+			else if (jp_name_is(c, "module"))
+				jp_adv_parse_module(ps, a, col, c);
+			else if (jp_name_is(c, "package")) {
+				if ((rc = jp_adv_parse_package(ps, a, col,
+				    c)) < 0)
 					return rc;
-			}
+			} else
+				jp_adv_unknown(ps, c);
 		}
 	}
 	return 0;
 }
 
 static void
-jp_adv_parse_refs(struct jp_advisory *a, const xmlNode *node)
+jp_adv_parse_refs(struct jp_adv_parse *ps, struct jp_advisory *a,
+    const xmlNode *node)
 {
 	const xmlNode *c;
 	struct jp_adv_ref *r;
 
 	for (c = node->children; c; c = c->next) {
-		if (!jp_name_is(c, "reference"))
+		if (!jp_name_is(c, "reference")) {
+			jp_adv_unknown(ps, c);
 			continue;
+		}
 		a->refs = jp_adv_grow(a->refs, a->nrefs, sizeof(*r));
 		r = &a->refs[a->nrefs++];
 		r->href = jp_xml_prop(c, "href");
@@ -543,6 +672,31 @@ jp_adv_parse_refs(struct jp_advisory *a, const xmlNode *node)
 		r->type = jp_xml_prop(c, "type");
 		r->title = jp_xml_prop(c, "title");
 	}
+}
+
+/*
+ * The text children of <update>: createrepo_c's record fields, and
+ * <message>, which only libsolv reads (zypper shows it before installing
+ * the patch).
+ */
+static char **
+jp_adv_text_field(struct jp_advisory *a, const char *name)
+{
+	if (!strcmp(name, "title"))
+		return &a->title;
+	if (!strcmp(name, "rights"))
+		return &a->rights;
+	if (!strcmp(name, "release"))
+		return &a->release;
+	if (!strcmp(name, "summary"))
+		return &a->summary;
+	if (!strcmp(name, "description"))
+		return &a->description;
+	if (!strcmp(name, "solution"))
+		return &a->solution;
+	if (!strcmp(name, "message"))
+		return &a->message;
+	return NULL;
 }
 
 /*
@@ -557,8 +711,9 @@ jp_adv_parse_update(struct jp_adv_parse *ps, struct jp_advisory *a,
 	const char *name;
 	long line = jp_line(node);
 	int64_t t;
-	int modular = 0, rc;
+	int rc;
 	size_t i;
+	char **field;
 
 	a->from = jp_xml_prop(node, "from");
 	a->status = jp_xml_prop(node, "status");
@@ -576,33 +731,27 @@ jp_adv_parse_update(struct jp_adv_parse *ps, struct jp_advisory *a,
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
 		name = (const char *)c->name;
-		if (!strcmp(name, "title"))
-			jp_set_str(&a->title, jp_xml_text(c));
+		if (!strcmp(name, "id"))
+			continue;       /* read above */
+		if ((field = jp_adv_text_field(a, name)) != NULL)
+			jp_set_str(field, jp_xml_text(c));
 		else if (!strcmp(name, "issued"))
 			jp_set_str(&a->issued, jp_trim(jp_xml_prop(c, "date")));
 		else if (!strcmp(name, "updated"))
 			jp_set_str(&a->updated, jp_trim(jp_xml_prop(c, "date")));
 		else if (!strcmp(name, "severity"))
 			jp_set_str(&a->severity, jp_trim(jp_xml_text(c)));
-		else if (!strcmp(name, "rights"))
-			jp_set_str(&a->rights, jp_xml_text(c));
-		else if (!strcmp(name, "release"))
-			jp_set_str(&a->release, jp_xml_text(c));
-		else if (!strcmp(name, "summary"))
-			jp_set_str(&a->summary, jp_xml_text(c));
-		else if (!strcmp(name, "description"))
-			jp_set_str(&a->description, jp_xml_text(c));
-		else if (!strcmp(name, "solution"))
-			jp_set_str(&a->solution, jp_xml_text(c));
+		else if (!strcmp(name, "pushcount"))
+			jp_set_str(&a->pushcount, jp_trim(jp_xml_text(c)));
 		else if (!strcmp(name, "reboot_suggested"))
-			a->reboot_suggested |= jp_xml_flag(c);
+			jp_xml_flag(c, &a->reboot_suggested);
 		else if (!strcmp(name, "references"))
-			jp_adv_parse_refs(a, c);
+			jp_adv_parse_refs(ps, a, c);
 		else if (!strcmp(name, "pkglist")) {
-			if ((rc = jp_adv_parse_pkglist(ps, a, c, &modular)) < 0)
+			if ((rc = jp_adv_parse_pkglist(ps, a, c)) < 0)
 				return rc;
-		}
-		/* <pushcount>, <message> and unknown elements: not kept. */
+		} else
+			jp_adv_unknown(ps, c);
 	}
 
 	if (!a->type || !*a->type)
@@ -629,8 +778,6 @@ jp_adv_parse_update(struct jp_adv_parse *ps, struct jp_advisory *a,
 		jp_warn(ps->ctx, "'%s' line %ld: advisory '%s' has a bad "
 		    "updated date '%s'; the issued date counts instead",
 		    ps->path, line, a->id, a->updated);
-	if (modular)
-		ps->nmodular++;
 	return 0;
 }
 
@@ -692,8 +839,10 @@ jp_adv_parse_stream(struct jp_adv_parse *ps, xmlTextReaderPtr r,
 			ps->lines[ps->n - 1] = jp_line(node);
 			if ((rc = jp_adv_parse_update(ps, a, node)) < 0)
 				return rc;
+		} else if (depth == 1) {
+			/* Other elements under <updates>: skipped whole. */
+			jp_adv_unknown(ps, xmlTextReaderCurrentNode(r));
 		}
-		/* Other elements under <updates>: skipped whole. */
 		ret = xmlTextReaderNext(r);
 	}
 	if (in->err[0])
@@ -814,6 +963,7 @@ jp_adv_parse_release(struct jp_adv_parse *ps)
 		jp_adv_release(&ps->v[i]);
 	free(ps->v);
 	free(ps->lines);
+	free(ps->unknown_first);
 }
 
 /*
@@ -900,10 +1050,11 @@ jp_advisory_load(struct jp_ctx *ctx, const char *path, struct jp_advset *set)
 	xmlTextReaderSetStructuredErrorHandler(r, jp_adv_xml_error, &xe);
 	if ((rc = jp_adv_parse_stream(&ps, r, &xe, &in)) < 0)
 		goto out;
-	if (ps.nmodular)
-		jp_warn(ctx, "'%s': %zu advisories name modules; the module "
-		    "information is not kept, so clients see them as "
-		    "non-modular", path, ps.nmodular);
+	if (ps.nunknown)
+		jp_warn(ctx, "'%s': %zu elements that neither libsolv nor "
+		    "createrepo_c reads are left out (the first: %s on line "
+		    "%ld)", path, ps.nunknown, ps.unknown_first,
+		    ps.unknown_line);
 	jp_adv_merge(ctx, path, set, &ps);
 	rc = 0;
 out:
@@ -968,17 +1119,51 @@ jp_pkg_key_cmp(const void *key, const void *elem)
 	    p->name, p->arch, p->epoch, p->version, p->release);
 }
 
+/* The first this many missing packages are warnings; the rest -v lines. */
+#define JP_ADV_MISSING_WARN_MAX 10
+
+/* Count p as missing unless sorted holds it; report it by the count. */
+static void
+jp_adv_check_one(struct jp_ctx *ctx, const struct jp_advisory *a,
+    const struct jp_adv_pkg *p, struct jp_pkg *const *sorted, size_t n,
+    size_t *missing)
+{
+	const char *e = jp_epoch_norm(p->epoch);
+	int has_e = strcmp(e, "0") != 0;
+	char *nevra;
+
+	if (!p->name || !p->arch || !p->version)
+		return;
+	/*
+	 * Vendor errata list the source rpm too; jprepo repositories never
+	 * hold source packages.
+	 */
+	if (!strcmp(p->arch, "src") || !strcmp(p->arch, "nosrc"))
+		return;
+	if (bsearch(p, sorted, n, sizeof(*sorted), jp_pkg_key_cmp))
+		return;
+	nevra = jp_xasprintf("%s-%s%s%s-%s.%s", p->name, has_e ? e : "",
+	    has_e ? ":" : "", p->version, p->release ? p->release : "",
+	    p->arch);
+	if (++*missing <= JP_ADV_MISSING_WARN_MAX)
+		jp_warn(ctx, "advisory '%s' names '%s', which the repository "
+		    "does not have", a->id, nevra);
+	else
+		jp_verbose(ctx, "advisory '%s' names '%s', which the "
+		    "repository does not have", a->id, nevra);
+	free(nevra);
+}
+
 /*
  * Look each advisory package up by name, arch, epoch (absent = 0),
- * version and release in a sorted copy of pkgs.  Source packages (arch
- * src or nosrc) are not looked for.
+ * version and release in a sorted copy of pkgs.
  */
 size_t
 jp_advisory_check_pkgs(struct jp_ctx *ctx, const struct jp_advset *set,
     struct jp_pkg *const *pkgs, size_t npkgs)
 {
 	struct jp_pkg **sorted;
-	size_t i, j, k, missing = 0;
+	size_t i, j, l, k, missing = 0;
 
 	sorted = jp_xcalloc(npkgs ? npkgs : 1, sizeof(*sorted));
 	for (i = k = 0; i < npkgs; i++)
@@ -986,31 +1171,16 @@ jp_advisory_check_pkgs(struct jp_ctx *ctx, const struct jp_advset *set,
 		    pkgs[i]->version)
 			sorted[k++] = pkgs[i];
 	qsort(sorted, k, sizeof(*sorted), jp_pkgp_cmp);
-	for (i = 0; i < set->n; i++) {
-		const struct jp_advisory *a = &set->v[i];
-
-		for (j = 0; j < a->npkgs; j++) {
-			const struct jp_adv_pkg *p = &a->pkgs[j];
-			const char *e = jp_epoch_norm(p->epoch);
-
-			if (!p->name || !p->arch || !p->version)
-				continue;
-			/*
-			 * Vendor errata list the source rpm too; jprepo
-			 * repositories never hold source packages.
-			 */
-			if (!strcmp(p->arch, "src") || !strcmp(p->arch, "nosrc"))
-				continue;
-			if (bsearch(p, sorted, k, sizeof(*sorted), jp_pkg_key_cmp))
-				continue;
-			missing++;
-			jp_warn(ctx, "advisory '%s' names '%s-%s%s%s-%s.%s', "
-			    "which the repository does not have", a->id,
-			    p->name, strcmp(e, "0") ? e : "",
-			    strcmp(e, "0") ? ":" : "", p->version,
-			    p->release ? p->release : "", p->arch);
-		}
-	}
+	for (i = 0; i < set->n; i++)
+		for (j = 0; j < set->v[i].ncolls; j++)
+			for (l = 0; l < set->v[i].colls[j].npkgs; l++)
+				jp_adv_check_one(ctx, &set->v[i],
+				    &set->v[i].colls[j].pkgs[l], sorted, k,
+				    &missing);
+	if (missing > JP_ADV_MISSING_WARN_MAX)
+		jp_warn(ctx, "%zu more advisory packages are not in the "
+		    "repository (use -v to list them)",
+		    missing - JP_ADV_MISSING_WARN_MAX);
 	free(sorted);
 	return missing;
 }
@@ -1181,7 +1351,7 @@ jp_advp_cmp(const void *x, const void *y)
 static int
 jp_adv_writable(struct jp_ctx *ctx, const struct jp_advisory *a)
 {
-	size_t i;
+	size_t i, j;
 
 	if (!a->id || !*a->id)
 		return jp_error_set(ctx, JP_ERR, "cannot write an advisory "
@@ -1190,15 +1360,80 @@ jp_adv_writable(struct jp_ctx *ctx, const struct jp_advisory *a)
 		return jp_error_set(ctx, JP_ERR, "cannot write advisory '%s': "
 		    "it has no %s", a->id, !a->type || !*a->type ? "type" :
 		    "issued date");
-	for (i = 0; i < a->npkgs; i++) {
-		const struct jp_adv_pkg *p = &a->pkgs[i];
+	for (i = 0; i < a->ncolls; i++)
+		for (j = 0; j < a->colls[i].npkgs; j++) {
+			const struct jp_adv_pkg *p = &a->colls[i].pkgs[j];
 
-		if (!p->name || !p->version || !p->release || !p->arch)
-			return jp_error_set(ctx, JP_ERR, "cannot write advisory "
-			    "'%s': a package lacks its name, version, release "
-			    "or arch", a->id);
-	}
+			if (!p->name || !p->version || !p->release ||
+			    !p->arch)
+				return jp_error_set(ctx, JP_ERR, "cannot write "
+				    "advisory '%s': a package lacks its name, "
+				    "version, release or arch", a->id);
+		}
 	return 0;
+}
+
+/* A flag element as it was read: "True", "False", or nothing. */
+static void
+jp_sb_flag(struct jp_sbuf *b, const char *indent, const char *name,
+    enum jp_adv_flag flag)
+{
+	if (flag == JP_ADV_FLAG_ABSENT)
+		return;
+	jp_sb_elem(b, indent, name, flag == JP_ADV_FLAG_TRUE ? "True" :
+	    "False");
+}
+
+static void
+jp_adv_write_pkg(struct jp_sbuf *b, const struct jp_adv_pkg *p)
+{
+	/* Order of createrepo_c's cr_xml_dump_updatecollectionpackages(). */
+	jp_sb_puts(b, "        <package");
+	jp_sb_attr(b, "name", p->name);
+	jp_sb_attr(b, "version", p->version);
+	jp_sb_attr(b, "release", p->release);
+	jp_sb_attr(b, "epoch", p->epoch ? p->epoch : "0");
+	jp_sb_attr(b, "arch", p->arch);
+	jp_sb_attr(b, "src", p->src);
+	jp_sb_puts(b, ">\n");
+	jp_sb_elem(b, "          ", "filename", p->filename);
+	if (p->sum) {
+		jp_sb_puts(b, "          <sum");
+		jp_sb_attr(b, "type", p->sum_type);
+		jp_sb_puts(b, ">");
+		jp_sb_esc(b, p->sum, 0);
+		jp_sb_puts(b, "</sum>\n");
+	}
+	jp_sb_flag(b, "          ", "reboot_suggested", p->reboot_suggested);
+	jp_sb_flag(b, "          ", "restart_suggested", p->restart_suggested);
+	jp_sb_flag(b, "          ", "relogin_suggested", p->relogin_suggested);
+	jp_sb_puts(b, "        </package>\n");
+}
+
+static void
+jp_adv_write_coll(struct jp_sbuf *b, const struct jp_adv_collection *col)
+{
+	size_t i;
+
+	/* Order of createrepo_c's cr_xml_dump_updateinforecord_pkglist(). */
+	jp_sb_puts(b, "      <collection");
+	jp_sb_attr(b, "short", col->short_name);
+	jp_sb_puts(b, ">\n");
+	jp_sb_elem(b, "        ", "name", col->name);
+	for (i = 0; i < col->nmodules; i++) {
+		const struct jp_adv_module *m = &col->modules[i];
+
+		jp_sb_puts(b, "        <module");
+		jp_sb_attr(b, "name", m->name);
+		jp_sb_attr(b, "stream", m->stream);
+		jp_sb_attr(b, "version", m->version);
+		jp_sb_attr(b, "context", m->context);
+		jp_sb_attr(b, "arch", m->arch);
+		jp_sb_puts(b, "/>\n");
+	}
+	for (i = 0; i < col->npkgs; i++)
+		jp_adv_write_pkg(b, &col->pkgs[i]);
+	jp_sb_puts(b, "      </collection>\n");
 }
 
 static void
@@ -1206,7 +1441,10 @@ jp_adv_write_one(struct jp_sbuf *b, const struct jp_advisory *a)
 {
 	size_t i;
 
-	/* Order of createrepo_c's cr_xml_dump_updateinforecord_internal(). */
+	/*
+	 * Order of createrepo_c's cr_xml_dump_updateinforecord_internal();
+	 * <message>, which createrepo_c does not write, after <solution>.
+	 */
 	jp_sb_puts(b, "  <update");
 	jp_sb_attr(b, "from", a->from);
 	jp_sb_attr(b, "status", a->status);
@@ -1225,12 +1463,13 @@ jp_adv_write_one(struct jp_sbuf *b, const struct jp_advisory *a)
 	}
 	jp_sb_elem(b, "    ", "rights", a->rights);
 	jp_sb_elem(b, "    ", "release", a->release);
+	jp_sb_elem(b, "    ", "pushcount", a->pushcount);
 	jp_sb_elem(b, "    ", "severity", a->severity);
 	jp_sb_elem(b, "    ", "summary", a->summary);
 	jp_sb_elem(b, "    ", "description", a->description);
 	jp_sb_elem(b, "    ", "solution", a->solution);
-	if (a->reboot_suggested)
-		jp_sb_puts(b, "    <reboot_suggested>True</reboot_suggested>\n");
+	jp_sb_elem(b, "    ", "message", a->message);
+	jp_sb_flag(b, "    ", "reboot_suggested", a->reboot_suggested);
 
 	if (a->nrefs == 0)
 		jp_sb_puts(b, "    <references/>\n");
@@ -1249,38 +1488,15 @@ jp_adv_write_one(struct jp_sbuf *b, const struct jp_advisory *a)
 		jp_sb_puts(b, "    </references>\n");
 	}
 
-	if (a->npkgs == 0 && !a->collection_short && !a->collection_name) {
+	if (a->ncolls == 0)
 		jp_sb_puts(b, "    <pkglist/>\n");
-		jp_sb_puts(b, "  </update>\n");
-		return;
+	else {
+		jp_sb_puts(b, "    <pkglist>\n");
+		for (i = 0; i < a->ncolls; i++)
+			jp_adv_write_coll(b, &a->colls[i]);
+		jp_sb_puts(b, "    </pkglist>\n");
 	}
-	jp_sb_puts(b, "    <pkglist>\n      <collection");
-	jp_sb_attr(b, "short", a->collection_short);
-	jp_sb_puts(b, ">\n");
-	jp_sb_elem(b, "        ", "name", a->collection_name);
-	for (i = 0; i < a->npkgs; i++) {
-		const struct jp_adv_pkg *p = &a->pkgs[i];
-
-		jp_sb_puts(b, "        <package");
-		jp_sb_attr(b, "name", p->name);
-		jp_sb_attr(b, "version", p->version);
-		jp_sb_attr(b, "release", p->release);
-		jp_sb_attr(b, "epoch", p->epoch ? p->epoch : "0");
-		jp_sb_attr(b, "arch", p->arch);
-		jp_sb_attr(b, "src", p->src);
-		jp_sb_puts(b, ">\n");
-		jp_sb_elem(b, "          ", "filename", p->filename);
-		/*
-		 * libsolv reads reboot_suggested only per package and
-		 * createrepo_c writes it per update as well; the record
-		 * keeps one flag, so it goes to both places.
-		 */
-		if (a->reboot_suggested)
-			jp_sb_puts(b, "          <reboot_suggested>True"
-			    "</reboot_suggested>\n");
-		jp_sb_puts(b, "        </package>\n");
-	}
-	jp_sb_puts(b, "      </collection>\n    </pkglist>\n  </update>\n");
+	jp_sb_puts(b, "  </update>\n");
 }
 
 /*

@@ -204,6 +204,7 @@ static void
 check_rich(const struct jp_advset *set)
 {
 	const struct jp_advisory *a;
+	const struct jp_adv_collection *c;
 	const struct jp_adv_pkg *p;
 
 	assert_int_equal(set->n, 3);
@@ -224,14 +225,16 @@ check_rich(const struct jp_advset *set)
 	assert_string_equal(a->updated, "2024-03-05 00:00:00");
 	assert_string_equal(a->rights, "Copyright 2024 Example \"Org\" <sec>");
 	assert_string_equal(a->release, "Example Linux 9");
+	assert_string_equal(a->pushcount, "1");
 	assert_string_equal(a->severity, "Important");
 	assert_string_equal(a->summary, "An update for jp-tool is now available.");
 	assert_string_equal(a->description,
 	    "jp-tool: a <crafted> input caused a crash (CVE-2024-0001).\n\n"
 	    "Fix for M\xc3\xbcnchen & Z\xc3\xbcrich users: \xe2\x9c\x93");
 	assert_string_equal(a->solution, "Install the update; then restart jp-tool.");
+	assert_null(a->message);
 	/* Only a package of the second collection suggests a reboot. */
-	assert_int_equal(a->reboot_suggested, 1);
+	assert_int_equal(a->reboot_suggested, JP_ADV_FLAG_ABSENT);
 	assert_int_equal(a->nrefs, 3);
 	assert_string_equal(a->refs[0].type, "self");
 	assert_string_equal(a->refs[1].id, "CVE-2024-0001");
@@ -242,11 +245,14 @@ check_rich(const struct jp_advset *set)
 	    "https://bugs.example.org/show_bug.cgi?id=42&x=1");
 	assert_string_equal(a->refs[2].type, "bugzilla");
 	assert_string_equal(a->refs[2].title, "jp-tool crashes");
-	assert_string_equal(a->collection_short, "EL9");
-	assert_string_equal(a->collection_name, "Example Linux 9");
-	/* Two collections: the packages of both, in file order. */
-	assert_int_equal(a->npkgs, 3);
-	p = &a->pkgs[0];
+	/* Two collections, each with its own packages. */
+	assert_int_equal(a->ncolls, 2);
+	c = &a->colls[0];
+	assert_string_equal(c->short_name, "EL9");
+	assert_string_equal(c->name, "Example Linux 9");
+	assert_int_equal(c->nmodules, 0);
+	assert_int_equal(c->npkgs, 2);
+	p = &c->pkgs[0];
 	assert_string_equal(p->name, "jp-tool");
 	assert_string_equal(p->epoch, "2");
 	assert_string_equal(p->version, "1.2.3");
@@ -254,10 +260,24 @@ check_rich(const struct jp_advset *set)
 	assert_string_equal(p->arch, "x86_64");
 	assert_string_equal(p->src, "jp-tool-1.2.3-4.el9.src.rpm");
 	assert_string_equal(p->filename, "jp-tool-1.2.3-4.el9.x86_64.rpm");
-	assert_string_equal(a->pkgs[1].arch, "src");
-	assert_null(a->pkgs[1].src);
-	assert_string_equal(a->pkgs[2].name, "jp-tool-libs");
-	assert_string_equal(a->pkgs[2].arch, "i686");
+	assert_string_equal(p->sum_type, "sha256");
+	assert_string_equal(p->sum, "0000000000000000000000000000000000000000"
+	    "000000000000000000000000");
+	assert_int_equal(p->reboot_suggested, JP_ADV_FLAG_ABSENT);
+	assert_string_equal(c->pkgs[1].arch, "src");
+	assert_null(c->pkgs[1].src);
+	assert_null(c->pkgs[1].sum);
+	assert_null(c->pkgs[1].sum_type);
+	c = &a->colls[1];
+	assert_string_equal(c->short_name, "EL9-extra");
+	assert_string_equal(c->name, "Example Linux 9 extras");
+	assert_int_equal(c->npkgs, 1);
+	p = &c->pkgs[0];
+	assert_string_equal(p->name, "jp-tool-libs");
+	assert_string_equal(p->arch, "i686");
+	assert_int_equal(p->reboot_suggested, JP_ADV_FLAG_TRUE);
+	assert_int_equal(p->restart_suggested, JP_ADV_FLAG_ABSENT);
+	assert_int_equal(p->relogin_suggested, JP_ADV_FLAG_ABSENT);
 
 	a = find(set, "JPBA-2024:0001");
 	assert_non_null(a);
@@ -265,23 +285,115 @@ check_rich(const struct jp_advset *set)
 	assert_string_equal(a->issued, "1704067200");
 	assert_null(a->updated);
 	assert_null(a->summary);
+	assert_null(a->pushcount);
 	assert_string_equal(a->description, "");
 	assert_string_equal(a->severity, "None");
-	assert_int_equal(a->reboot_suggested, 0);
+	assert_int_equal(a->reboot_suggested, JP_ADV_FLAG_ABSENT);
 	assert_int_equal(a->nrefs, 0);
-	assert_int_equal(a->npkgs, 1);
+	assert_int_equal(a->ncolls, 1);
+	assert_int_equal(a->colls[0].npkgs, 1);
 	/* No epoch attribute: 0. */
-	assert_string_equal(a->pkgs[0].epoch, "0");
-	assert_string_equal(a->pkgs[0].arch, "noarch");
+	assert_string_equal(a->colls[0].pkgs[0].epoch, "0");
+	assert_string_equal(a->colls[0].pkgs[0].arch, "noarch");
 
 	a = find(set, "JPEA-2024:0003");
 	assert_non_null(a);
 	assert_string_equal(a->type, "newpackage");
 	assert_string_equal(a->issued, "2024-04-01");
-	assert_int_equal(a->reboot_suggested, 0);
-	assert_int_equal(a->npkgs, 0);
-	assert_null(a->collection_short);
+	/* <reboot_suggested>False</reboot_suggested>: there, not true. */
+	assert_int_equal(a->reboot_suggested, JP_ADV_FLAG_FALSE);
+	assert_int_equal(a->ncolls, 0);
+	assert_null(a->colls);
 	assert_null(a->severity);
+}
+
+/* Every field of tests/data/advisory/modular.xml, as read by hand. */
+static void
+check_modular(const struct jp_advset *set)
+{
+	const struct jp_advisory *a;
+	const struct jp_adv_collection *c;
+	const struct jp_adv_module *m;
+	const struct jp_adv_pkg *p;
+
+	assert_int_equal(set->n, 2);
+	assert_string_equal(set->v[0].id, "JPBA-2024:1002");
+	assert_string_equal(set->v[1].id, "JPSA-2024:1001");
+
+	a = &set->v[0];
+	assert_int_equal(a->reboot_suggested, JP_ADV_FLAG_ABSENT);
+	assert_null(a->message);
+	assert_int_equal(a->ncolls, 1);
+	c = &a->colls[0];
+	assert_null(c->short_name);
+	assert_string_equal(c->name, "Example Linux 8 BaseOS");
+	assert_int_equal(c->nmodules, 0);
+	assert_int_equal(c->npkgs, 2);
+	assert_string_equal(c->pkgs[0].name, "jp-kmod");
+	assert_int_equal(c->pkgs[0].reboot_suggested, JP_ADV_FLAG_TRUE);
+	assert_string_equal(c->pkgs[1].name, "jp-kmod-tools");
+	assert_int_equal(c->pkgs[1].reboot_suggested, JP_ADV_FLAG_ABSENT);
+
+	a = &set->v[1];
+	assert_string_equal(a->from, "secalert@example.org");
+	assert_string_equal(a->version, "3");
+	assert_string_equal(a->updated, "2024-05-02 08:00:00");
+	assert_string_equal(a->rights, "Copyright 2024 Example Org");
+	assert_string_equal(a->release, "Example Linux 8");
+	assert_string_equal(a->pushcount, "2");
+	assert_string_equal(a->solution, "Install the update.");
+	assert_string_equal(a->message,
+	    "Services that use jpnode must be restarted.");
+	/* On the update only: no package of it says reboot. */
+	assert_int_equal(a->reboot_suggested, JP_ADV_FLAG_TRUE);
+	assert_int_equal(a->nrefs, 1);
+	assert_int_equal(a->ncolls, 2);
+
+	c = &a->colls[0];
+	assert_string_equal(c->short_name, "EL8-jpnode-18");
+	assert_string_equal(c->name, "Example Linux 8 AppStream jpnode:18");
+	assert_int_equal(c->nmodules, 1);
+	m = &c->modules[0];
+	assert_string_equal(m->name, "jpnode");
+	assert_string_equal(m->stream, "18");
+	assert_string_equal(m->version, "8100020240501000000");
+	assert_string_equal(m->context, "a1b2c3d4");
+	assert_string_equal(m->arch, "x86_64");
+	assert_int_equal(c->npkgs, 2);
+	p = &c->pkgs[0];
+	assert_string_equal(p->name, "jpnode");
+	assert_string_equal(p->epoch, "1");
+	assert_string_equal(p->version, "18.20.2");
+	assert_string_equal(p->release, "1.module+el8.10.0+1001+a1b2c3d4");
+	assert_string_equal(p->src,
+	    "jpnode-18.20.2-1.module+el8.10.0+1001+a1b2c3d4.src.rpm");
+	assert_string_equal(p->sum_type, "sha256");
+	assert_string_equal(p->sum, "8f434346648f6b96df89dda901c5176b10a6d839"
+	    "61dd3c1ac88b59b2dc327aa4");
+	assert_int_equal(p->reboot_suggested, JP_ADV_FLAG_ABSENT);
+	assert_int_equal(p->restart_suggested, JP_ADV_FLAG_TRUE);
+	assert_int_equal(p->relogin_suggested, JP_ADV_FLAG_ABSENT);
+	p = &c->pkgs[1];
+	assert_string_equal(p->name, "jpnode-docs");
+	assert_string_equal(p->arch, "noarch");
+	assert_null(p->sum);
+	assert_int_equal(p->reboot_suggested, JP_ADV_FLAG_ABSENT);
+	assert_int_equal(p->restart_suggested, JP_ADV_FLAG_ABSENT);
+	assert_int_equal(p->relogin_suggested, JP_ADV_FLAG_TRUE);
+
+	c = &a->colls[1];
+	assert_string_equal(c->short_name, "EL8-jpnode-20");
+	assert_int_equal(c->nmodules, 1);
+	assert_string_equal(c->modules[0].stream, "20");
+	assert_string_equal(c->modules[0].version, "8100020240501000001");
+	assert_string_equal(c->modules[0].context, "e5f6a7b8");
+	assert_int_equal(c->npkgs, 1);
+	p = &c->pkgs[0];
+	assert_string_equal(p->version, "20.12.2");
+	assert_null(p->src);
+	assert_string_equal(p->sum_type, "sha512");
+	assert_int_equal(strlen(p->sum), 128);
+	assert_int_equal(p->reboot_suggested, JP_ADV_FLAG_FALSE);
 }
 
 static void
@@ -291,6 +403,58 @@ test_load_rich(void **state)
 
 	assert_int_equal(load_sample(f, "rich.xml"), 0);
 	check_rich(&f->set);
+}
+
+static void
+test_load_modular(void **state)
+{
+	struct fx *f = *state;
+	const char *err;
+
+	capture_start(f);
+	assert_int_equal(load_sample(f, "modular.xml"), 0);
+	err = capture_end(f);
+	check_modular(&f->set);
+	/* Everything in it is kept: nothing to warn about. */
+	assert_string_equal(err, "");
+}
+
+static void
+assert_pkgs_equal(const struct jp_adv_pkg *a, const struct jp_adv_pkg *b)
+{
+	assert_str_or_null(b->name, a->name);
+	assert_str_or_null(b->epoch, a->epoch);
+	assert_str_or_null(b->version, a->version);
+	assert_str_or_null(b->release, a->release);
+	assert_str_or_null(b->arch, a->arch);
+	assert_str_or_null(b->src, a->src);
+	assert_str_or_null(b->filename, a->filename);
+	assert_str_or_null(b->sum, a->sum);
+	assert_str_or_null(b->sum_type, a->sum_type);
+	assert_int_equal(b->reboot_suggested, a->reboot_suggested);
+	assert_int_equal(b->restart_suggested, a->restart_suggested);
+	assert_int_equal(b->relogin_suggested, a->relogin_suggested);
+}
+
+static void
+assert_colls_equal(const struct jp_adv_collection *a,
+    const struct jp_adv_collection *b)
+{
+	size_t i;
+
+	assert_str_or_null(b->short_name, a->short_name);
+	assert_str_or_null(b->name, a->name);
+	assert_int_equal(b->nmodules, a->nmodules);
+	for (i = 0; i < a->nmodules; i++) {
+		assert_str_or_null(b->modules[i].name, a->modules[i].name);
+		assert_str_or_null(b->modules[i].stream, a->modules[i].stream);
+		assert_str_or_null(b->modules[i].version, a->modules[i].version);
+		assert_str_or_null(b->modules[i].context, a->modules[i].context);
+		assert_str_or_null(b->modules[i].arch, a->modules[i].arch);
+	}
+	assert_int_equal(b->npkgs, a->npkgs);
+	for (i = 0; i < a->npkgs; i++)
+		assert_pkgs_equal(&a->pkgs[i], &b->pkgs[i]);
 }
 
 static void
@@ -310,15 +474,15 @@ assert_sets_equal(const struct jp_advset *x, const struct jp_advset *y)
 		assert_str_or_null(b->title, a->title);
 		assert_str_or_null(b->issued, a->issued);
 		assert_str_or_null(b->updated, a->updated);
-		assert_str_or_null(b->severity, a->severity);
 		assert_str_or_null(b->rights, a->rights);
 		assert_str_or_null(b->release, a->release);
+		assert_str_or_null(b->pushcount, a->pushcount);
+		assert_str_or_null(b->severity, a->severity);
 		assert_str_or_null(b->summary, a->summary);
 		assert_str_or_null(b->description, a->description);
 		assert_str_or_null(b->solution, a->solution);
+		assert_str_or_null(b->message, a->message);
 		assert_int_equal(b->reboot_suggested, a->reboot_suggested);
-		assert_str_or_null(b->collection_short, a->collection_short);
-		assert_str_or_null(b->collection_name, a->collection_name);
 		assert_int_equal(b->nrefs, a->nrefs);
 		for (j = 0; j < a->nrefs; j++) {
 			assert_str_or_null(b->refs[j].href, a->refs[j].href);
@@ -326,17 +490,9 @@ assert_sets_equal(const struct jp_advset *x, const struct jp_advset *y)
 			assert_str_or_null(b->refs[j].type, a->refs[j].type);
 			assert_str_or_null(b->refs[j].title, a->refs[j].title);
 		}
-		assert_int_equal(b->npkgs, a->npkgs);
-		for (j = 0; j < a->npkgs; j++) {
-			assert_str_or_null(b->pkgs[j].name, a->pkgs[j].name);
-			assert_str_or_null(b->pkgs[j].epoch, a->pkgs[j].epoch);
-			assert_str_or_null(b->pkgs[j].version, a->pkgs[j].version);
-			assert_str_or_null(b->pkgs[j].release, a->pkgs[j].release);
-			assert_str_or_null(b->pkgs[j].arch, a->pkgs[j].arch);
-			assert_str_or_null(b->pkgs[j].src, a->pkgs[j].src);
-			assert_str_or_null(b->pkgs[j].filename,
-			    a->pkgs[j].filename);
-		}
+		assert_int_equal(b->ncolls, a->ncolls);
+		for (j = 0; j < a->ncolls; j++)
+			assert_colls_equal(&a->colls[j], &b->colls[j]);
 	}
 }
 
@@ -356,80 +512,201 @@ child_names(const xmlNode *n, char *buf, size_t size)
 	}
 }
 
-static void
-test_round_trip(void **state)
+/* The nth (from 0) element child of n called name. */
+static xmlNodePtr
+child_nth(xmlNodePtr n, const char *name, int nth)
 {
-	struct fx *f = *state;
+	xmlNodePtr c;
+	int i = 0;
+
+	for (c = n->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE &&
+		    !strcmp((const char *)c->name, name) && i++ == nth)
+			return c;
+	fail_msg("<%s> has no <%s> number %d", (const char *)n->name, name,
+	    nth);
+	return NULL;
+}
+
+static void
+assert_children(xmlNodePtr n, const char *want)
+{
+	char names[512];
+
+	child_names(n, names, sizeof(names));
+	assert_string_equal(names, want);
+}
+
+static void
+assert_text(xmlNodePtr n, const char *want)
+{
+	xmlChar *v = xmlNodeGetContent(n);
+
+	assert_non_null(v);
+	assert_string_equal((const char *)v, want);
+	xmlFree(v);
+}
+
+/* The <update> whose <id> is id. */
+static xmlNodePtr
+find_update(xmlDocPtr doc, const char *id)
+{
+	xmlNodePtr u;
+	xmlChar *v;
+	int hit;
+
+	for (u = xmlDocGetRootElement(doc)->children; u; u = u->next) {
+		if (u->type != XML_ELEMENT_NODE)
+			continue;
+		v = xmlNodeGetContent(child_nth(u, "id", 0));
+		hit = !strcmp((const char *)v, id);
+		xmlFree(v);
+		if (hit)
+			return u;
+	}
+	fail_msg("no <update> with id '%s'", id);
+	return NULL;
+}
+
+/*
+ * Load a sample, write it, check the XML with xmllint, read it back: the
+ * same records, and writing again gives the same bytes.  Returns the
+ * parsed output.
+ */
+static xmlDocPtr
+round_trip(struct fx *f, const char *name,
+    void (*check)(const struct jp_advset *))
+{
 	struct jp_advset again = { NULL, 0, 0 };
 	char *xml1 = NULL, *xml2 = NULL, *out = scratch(f, "out.xml");
 	size_t len1, len2;
 	xmlDocPtr doc;
-	xmlNodePtr root, u, c;
-	char names[512];
 
-	assert_int_equal(load_sample(f, "rich.xml"), 0);
+	assert_int_equal(load_sample(f, name), 0);
+	check(&f->set);
 	assert_int_equal(jp_advisory_write_xml(&f->ctx, &f->set, &xml1, &len1), 0);
 	assert_int_equal(strlen(xml1), len1);
 	put_file(out, xml1, len1);
 	if (have_tool("xmllint"))
 		assert_int_equal(run("xmllint --noout '%s'", out), 0);
-
-	/* Read back: the same records, and writing again gives the same bytes. */
 	assert_int_equal(jp_advisory_load(&f->ctx, out, &again), 0);
-	check_rich(&again);
+	check(&again);
 	assert_sets_equal(&f->set, &again);
 	assert_int_equal(jp_advisory_write_xml(&f->ctx, &again, &xml2, &len2), 0);
 	assert_int_equal(len1, len2);
 	assert_memory_equal(xml1, xml2, len1);
-
-	/*
-	 * Element order of createrepo_c's cr_xml_dump_updateinforecord_internal
-	 * (id, title, issued, updated, rights, release, severity, summary,
-	 * description, solution, reboot_suggested, references, pkglist), and
-	 * libsolv's per-package reboot_suggested.
-	 */
 	doc = xmlReadMemory(xml1, (int)len1, "out.xml", NULL, XML_PARSE_NONET);
 	assert_non_null(doc);
-	root = xmlDocGetRootElement(doc);
-	assert_string_equal((const char *)root->name, "updates");
-	for (u = root->children; u; u = u->next) {
-		xmlChar *id;
-
-		if (u->type != XML_ELEMENT_NODE)
-			continue;
-		id = xmlNodeGetContent(u->children->next);
-		if (strcmp((const char *)id, "JPSA-2024:0002")) {
-			xmlFree(id);
-			continue;
-		}
-		xmlFree(id);
-		child_names(u, names, sizeof(names));
-		assert_string_equal(names, "id title issued updated rights "
-		    "release severity summary description solution "
-		    "reboot_suggested references pkglist");
-		for (c = u->children; c && !(c->type == XML_ELEMENT_NODE &&
-		    !strcmp((const char *)c->name, "pkglist")); c = c->next)
-			;
-		assert_non_null(c);
-		for (c = c->children; c && c->type != XML_ELEMENT_NODE; c = c->next)
-			;
-		assert_non_null(c);
-		child_names(c, names, sizeof(names));
-		assert_string_equal(names, "name package package package");
-		for (c = c->children; c && !(c->type == XML_ELEMENT_NODE &&
-		    !strcmp((const char *)c->name, "package")); c = c->next)
-			;
-		child_names(c, names, sizeof(names));
-		assert_string_equal(names, "filename reboot_suggested");
-		break;
-	}
-	assert_non_null(u);
-	xmlFreeDoc(doc);
-
+	assert_string_equal((const char *)xmlDocGetRootElement(doc)->name,
+	    "updates");
 	jp_advset_release(&again);
 	free(xml1);
 	free(xml2);
 	free(out);
+	return doc;
+}
+
+static void
+test_round_trip(void **state)
+{
+	struct fx *f = *state;
+	xmlDocPtr doc = round_trip(f, "rich.xml", check_rich);
+	xmlNodePtr u, c;
+
+	/*
+	 * Element order of createrepo_c's cr_xml_dump_updateinforecord_internal
+	 * (id, title, issued, updated, rights, release, pushcount, severity,
+	 * summary, description, solution, reboot_suggested, references,
+	 * pkglist); no reboot_suggested here, as the input had none.
+	 */
+	u = find_update(doc, "JPSA-2024:0002");
+	assert_children(u, "id title issued updated rights release pushcount "
+	    "severity summary description solution references pkglist");
+	u = child_nth(u, "pkglist", 0);
+	assert_children(u, "collection collection");
+	c = child_nth(u, "collection", 0);
+	assert_children(c, "name package package");
+	assert_children(child_nth(c, "package", 0), "filename sum");
+	assert_text(child_nth(child_nth(c, "package", 0), "sum", 0),
+	    "0000000000000000000000000000000000000000000000000000000000000000");
+	assert_children(child_nth(c, "package", 1), "filename");
+	c = child_nth(u, "collection", 1);
+	assert_children(c, "name package");
+	assert_children(child_nth(c, "package", 0),
+	    "filename reboot_suggested");
+	assert_text(child_nth(child_nth(c, "package", 0), "reboot_suggested",
+	    0), "True");
+
+	/* The update-level "False" stays "False"; an empty pkglist stays. */
+	u = find_update(doc, "JPEA-2024:0003");
+	assert_children(u, "id title issued reboot_suggested references "
+	    "pkglist");
+	assert_text(child_nth(u, "reboot_suggested", 0), "False");
+	xmlFreeDoc(doc);
+}
+
+/*
+ * Modules, several collections, and each flag where the input had it:
+ * the update-level reboot flag of JPSA-2024:1001 is not spread onto its
+ * packages (libsolv would then see a reboot the input never gave it).
+ */
+static void
+test_round_trip_modular(void **state)
+{
+	struct fx *f = *state;
+	xmlDocPtr doc = round_trip(f, "modular.xml", check_modular);
+	xmlNodePtr u, c, m, p;
+	xmlChar *v;
+
+	u = find_update(doc, "JPSA-2024:1001");
+	assert_children(u, "id title issued updated rights release pushcount "
+	    "severity summary description solution message reboot_suggested "
+	    "references pkglist");
+	assert_text(child_nth(u, "pushcount", 0), "2");
+	assert_text(child_nth(u, "message", 0),
+	    "Services that use jpnode must be restarted.");
+	assert_text(child_nth(u, "reboot_suggested", 0), "True");
+	u = child_nth(u, "pkglist", 0);
+	assert_children(u, "collection collection");
+
+	c = child_nth(u, "collection", 0);
+	assert_children(c, "name module package package");
+	m = child_nth(c, "module", 0);
+	v = xmlGetProp(m, (const xmlChar *)"stream");
+	assert_string_equal((const char *)v, "18");
+	xmlFree(v);
+	v = xmlGetProp(m, (const xmlChar *)"version");
+	assert_string_equal((const char *)v, "8100020240501000000");
+	xmlFree(v);
+	p = child_nth(c, "package", 0);
+	assert_children(p, "filename sum restart_suggested");
+	v = xmlGetProp(child_nth(p, "sum", 0), (const xmlChar *)"type");
+	assert_string_equal((const char *)v, "sha256");
+	xmlFree(v);
+	assert_text(child_nth(p, "restart_suggested", 0), "True");
+	p = child_nth(c, "package", 1);
+	assert_children(p, "filename relogin_suggested");
+	assert_text(child_nth(p, "relogin_suggested", 0), "True");
+
+	c = child_nth(u, "collection", 1);
+	assert_children(c, "name module package");
+	v = xmlGetProp(child_nth(c, "module", 0), (const xmlChar *)"context");
+	assert_string_equal((const char *)v, "e5f6a7b8");
+	xmlFree(v);
+	p = child_nth(c, "package", 0);
+	assert_children(p, "filename sum reboot_suggested");
+	assert_text(child_nth(p, "reboot_suggested", 0), "False");
+
+	/* A per-package flag without one on the update: none added there. */
+	u = find_update(doc, "JPBA-2024:1002");
+	assert_children(u, "id title issued severity description references "
+	    "pkglist");
+	c = child_nth(child_nth(u, "pkglist", 0), "collection", 0);
+	assert_null(xmlHasProp(c, (const xmlChar *)"short"));
+	assert_children(child_nth(c, "package", 0),
+	    "filename reboot_suggested");
+	assert_children(child_nth(c, "package", 1), "filename");
+	xmlFreeDoc(doc);
 }
 
 /* gzip, xz and zstd copies, made by the real tools, read the same. */
@@ -840,6 +1117,242 @@ test_check_pkgs(void **state)
 		freepkg(pk[i]);
 }
 
+/* n binary packages p00, p01, ... and one source package, in one advisory. */
+static char *
+many_pkgs_doc(int n)
+{
+	char *doc = jp_xstrdup("<?xml version=\"1.0\"?>\n<updates>\n"
+	    "  <update type=\"bugfix\"><id>M-1</id>"
+	    "<issued date=\"2024-01-01\"/><pkglist><collection>\n"), *t;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		t = jp_xasprintf("%s    <package name=\"p%02d\" version=\"1\" "
+		    "release=\"1\" arch=\"x86_64\"/>\n", doc, i);
+		free(doc);
+		doc = t;
+	}
+	t = jp_xasprintf("%s    <package name=\"p00\" version=\"1\" "
+	    "release=\"1\" arch=\"src\"/>\n"
+	    "  </collection></pkglist></update>\n</updates>\n", doc);
+	free(doc);
+	return t;
+}
+
+static size_t
+count_str(const char *s, const char *what)
+{
+	size_t n = 0;
+
+	while ((s = strstr(s, what)) != NULL) {
+		n++;
+		s += strlen(what);
+	}
+	return n;
+}
+
+/* At most 10 warnings, then one with the count; the rest under -v. */
+static void
+test_check_pkgs_many(void **state)
+{
+	static const char summary[] = "warning: 3 more advisory packages are "
+	    "not in the repository (use -v to list them)";
+	struct fx *f = *state;
+	char *doc = many_pkgs_doc(13), *p = scratch(f, "many.xml");
+	const char *err;
+	size_t missing;
+
+	put_file(p, doc, strlen(doc));
+	assert_int_equal(jp_advisory_load(&f->ctx, p, &f->set), 0);
+
+	capture_start(f);
+	missing = jp_advisory_check_pkgs(&f->ctx, &f->set, NULL, 0);
+	err = capture_end(f);
+	assert_int_equal(missing, 13);
+	assert_int_equal(count_str(err, "warning: advisory 'M-1' names "), 10);
+	assert_non_null(strstr(err, "names 'p09-1-1.x86_64'"));
+	assert_null(strstr(err, "'p10-"));
+	assert_null(strstr(err, "'p12-"));
+	assert_null(strstr(err, ".src"));
+	assert_int_equal(count_str(err, summary), 1);
+	assert_int_equal(count_str(err, "\n"), 11);
+
+	/* -v: the other three as plain lines, before the count. */
+	f->ctx.verbosity = JP_V_VERBOSE;
+	capture_start(f);
+	missing = jp_advisory_check_pkgs(&f->ctx, &f->set, NULL, 0);
+	err = capture_end(f);
+	assert_int_equal(missing, 13);
+	assert_int_equal(count_str(err, "warning: advisory 'M-1' names "), 10);
+	assert_int_equal(count_str(err, "advisory 'M-1' names "), 13);
+	assert_non_null(strstr(err, "names 'p12-1-1.x86_64', which the "
+	    "repository does not have"));
+	assert_null(strstr(err, "warning: advisory 'M-1' names 'p10-"));
+	assert_int_equal(count_str(err, summary), 1);
+
+	/* -q: nothing, and still the count. */
+	f->ctx.verbosity = JP_V_QUIET;
+	capture_start(f);
+	missing = jp_advisory_check_pkgs(&f->ctx, &f->set, NULL, 0);
+	err = capture_end(f);
+	assert_int_equal(missing, 13);
+	assert_string_equal(err, "");
+	free(doc);
+	free(p);
+
+	/* Exactly 10: all warned, no count line. */
+	f->ctx.verbosity = JP_V_NORMAL;
+	jp_advset_release(&f->set);
+	doc = many_pkgs_doc(10);
+	p = scratch(f, "ten.xml");
+	put_file(p, doc, strlen(doc));
+	assert_int_equal(jp_advisory_load(&f->ctx, p, &f->set), 0);
+	capture_start(f);
+	missing = jp_advisory_check_pkgs(&f->ctx, &f->set, NULL, 0);
+	err = capture_end(f);
+	assert_int_equal(missing, 10);
+	assert_int_equal(count_str(err, "warning: advisory 'M-1' names "), 10);
+	assert_null(strstr(err, "more advisory packages"));
+	free(doc);
+	free(p);
+}
+
+/*
+ * Flag spellings as libsolv reads them (tests/data/advisory/variants.xml;
+ * t0300 checks with libsolv and createrepo_c that the output means the
+ * same to them), and elements no reader knows, left out with one warning.
+ */
+static void
+test_variants(void **state)
+{
+	struct fx *f = *state;
+	const struct jp_adv_collection *c;
+	const char *err;
+	char *xml = NULL;
+	size_t len;
+
+	capture_start(f);
+	assert_int_equal(load_sample(f, "variants.xml"), 0);
+	err = capture_end(f);
+	assert_non_null(strstr(err, "variants.xml': 3 elements that neither "
+	    "libsolv nor createrepo_c reads are left out (the first: "
+	    "<jp-score> on line 11)"));
+	assert_int_equal(count_str(err, "\n"), 1);
+
+	assert_int_equal(f->set.n, 1);
+	assert_int_equal(f->set.v[0].reboot_suggested, JP_ADV_FLAG_TRUE);
+	assert_int_equal(f->set.v[0].ncolls, 1);
+	c = &f->set.v[0].colls[0];
+	assert_int_equal(c->npkgs, 2);
+	/* "1", "False", empty. */
+	assert_int_equal(c->pkgs[0].reboot_suggested, JP_ADV_FLAG_TRUE);
+	assert_int_equal(c->pkgs[0].restart_suggested, JP_ADV_FLAG_FALSE);
+	assert_int_equal(c->pkgs[0].relogin_suggested, JP_ADV_FLAG_FALSE);
+	/* " True" (libsolv does not trim), "False" then "T", "yes". */
+	assert_int_equal(c->pkgs[1].reboot_suggested, JP_ADV_FLAG_FALSE);
+	assert_int_equal(c->pkgs[1].restart_suggested, JP_ADV_FLAG_TRUE);
+	assert_int_equal(c->pkgs[1].relogin_suggested, JP_ADV_FLAG_FALSE);
+
+	assert_int_equal(jp_advisory_write_xml(&f->ctx, &f->set, &xml, &len), 0);
+	assert_null(strstr(xml, "jp-score"));
+	assert_null(strstr(xml, "jp-origin"));
+	assert_null(strstr(xml, "jp-signature"));
+	assert_null(strstr(xml, "<relogin_suggested>True"));
+	assert_int_equal(count_str(xml, "<reboot_suggested>True"), 2);
+	free(xml);
+}
+
+/* A <module> without a name or stream is kept, with a warning. */
+static void
+test_module_incomplete(void **state)
+{
+	static const char doc[] = "<?xml version=\"1.0\"?>\n<updates>\n"
+	    "  <update type=\"bugfix\"><id>MI-1</id>"
+	    "<issued date=\"2024-01-01\"/>\n"
+	    "    <pkglist><collection><module stream=\"2\"/>\n"
+	    "      <package name=\"a\" version=\"1\" release=\"1\" "
+	    "arch=\"noarch\"/>\n"
+	    "    </collection></pkglist></update>\n</updates>\n";
+	struct fx *f = *state;
+	char *p = scratch(f, "mi.xml"), *xml = NULL;
+	const char *err;
+	size_t len;
+
+	put_file(p, doc, strlen(doc));
+	capture_start(f);
+	assert_int_equal(jp_advisory_load(&f->ctx, p, &f->set), 0);
+	err = capture_end(f);
+	assert_non_null(strstr(err, "mi.xml' line 4: advisory 'MI-1' has a "
+	    "<module> without a name or stream"));
+	assert_int_equal(f->set.v[0].colls[0].nmodules, 1);
+	assert_null(f->set.v[0].colls[0].modules[0].name);
+	assert_string_equal(f->set.v[0].colls[0].modules[0].stream, "2");
+	assert_int_equal(jp_advisory_write_xml(&f->ctx, &f->set, &xml, &len), 0);
+	assert_non_null(strstr(xml, "<module stream=\"2\"/>"));
+	free(xml);
+	free(p);
+}
+
+/*
+ * Copies that differ only in one of the fields the record gained (a
+ * module stream, <message>, <pushcount>, a per-package flag or sum, the
+ * collections) are not equal: the later replaces the other with a
+ * warning instead of merging silently.  An equal copy stays silent.
+ */
+static void
+test_merge_new_fields(void **state)
+{
+	static const char *const variant[][3] = {
+		/* update children, collection head, package children */
+		{ "", "<module name=\"m\" stream=\"1\"/>", "" },
+		{ "", "<module name=\"m\" stream=\"2\"/>", "" },
+		{ "<message>m</message>", "<module name=\"m\" stream=\"1\"/>",
+		    "" },
+		{ "<pushcount>2</pushcount>",
+		    "<module name=\"m\" stream=\"1\"/>", "" },
+		{ "", "<module name=\"m\" stream=\"1\"/>",
+		    "<relogin_suggested>True</relogin_suggested>" },
+		{ "", "<module name=\"m\" stream=\"1\"/>",
+		    "<sum type=\"sha256\">00</sum>" },
+		{ "", "<module name=\"m\" stream=\"1\"/>"
+		    "</collection><collection>", "" },
+	};
+	struct fx *f = *state;
+	char *doc, *p[7];
+	const char *err;
+	size_t i;
+
+	for (i = 0; i < 7; i++) {
+		doc = jp_xasprintf("<?xml version=\"1.0\"?>\n<updates>\n"
+		    "<update type=\"bugfix\"><id>N-1</id>"
+		    "<issued date=\"2024-01-01\"/>%s"
+		    "<pkglist><collection>%s<package name=\"a\" version=\"1\" "
+		    "release=\"1\" arch=\"noarch\">%s</package></collection>"
+		    "</pkglist></update>\n</updates>\n", variant[i][0],
+		    variant[i][1], variant[i][2]);
+		p[i] = jp_xasprintf("%s/n%zu.xml", f->tmp, i);
+		put_file(p[i], doc, strlen(doc));
+		free(doc);
+	}
+	for (i = 0; i < 7; i++) {
+		jp_advset_release(&f->set);
+		capture_start(f);
+		assert_int_equal(jp_advisory_load(&f->ctx, p[0], &f->set), 0);
+		assert_int_equal(jp_advisory_load(&f->ctx, p[i], &f->set), 0);
+		err = capture_end(f);
+		if (i == 0)
+			assert_string_equal(err, "");
+		else if (!strstr(err, "duplicate advisory 'N-1' (dated "
+		    "'2024-01-01') replaces"))
+			fail_msg("variant %zu merged silently: '%s'", i, err);
+		assert_int_equal(f->set.n, 1);
+	}
+	/* The last one won: two collections. */
+	assert_int_equal(f->set.v[0].ncolls, 2);
+	for (i = 0; i < 7; i++)
+		free(p[i]);
+}
+
 /* Records that did not come from XML still give well-formed output. */
 static void
 test_write_escaping(void **state)
@@ -866,9 +1379,11 @@ test_write_escaping(void **state)
 	a->issued = jp_xstrdup("1704067200");
 	a->from = jp_xstrdup("q\"uote\tand\nlines\r");
 	a->title = jp_xstrdup("ctl\x01 bad\xff utf8 \xc3\xa9 ]]> cr\r");
-	a->pkgs = jp_xcalloc(1, sizeof(*a->pkgs));
-	a->npkgs = 1;
-	p = &a->pkgs[0];
+	a->colls = jp_xcalloc(1, sizeof(*a->colls));
+	a->ncolls = 1;
+	a->colls[0].pkgs = jp_xcalloc(1, sizeof(*a->colls[0].pkgs));
+	a->colls[0].npkgs = 1;
+	p = &a->colls[0].pkgs[0];
 	p->name = jp_xstrdup("a&b");
 	p->version = jp_xstrdup("1");
 	p->release = jp_xstrdup("1");
@@ -934,7 +1449,11 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_load_rich, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_modular, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_round_trip_modular, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_compressed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_merge_reversed, setup,
@@ -950,6 +1469,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_big_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_pkgs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_pkgs_many, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_variants, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_module_incomplete, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_merge_new_fields, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_write_escaping, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_write_empty, setup, teardown),

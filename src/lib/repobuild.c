@@ -1,4 +1,4 @@
-/* repobuild.c: the build pipeline of an RPM-MD repository. */
+/* repobuild.c: the build pipeline of RPM-MD and APT repositories. */
 #include "config.h"
 
 #include <dirent.h>
@@ -13,8 +13,10 @@
 #include <unistd.h>
 
 #include "advisory.h"
+#include "aptmd.h"
 #include "cache.h"
 #include "ctx.h"
+#include "debpkg.h"
 #include "digest.h"
 #include "fsutil.h"
 #include "pkg.h"
@@ -24,7 +26,17 @@
 #include "rpmpkg.h"
 
 #define JP_BUILD_STATE_DIR ".jprepo"
-#define JP_BUILD_TMP_PREFIX ".repodata.jprepo-"
+#define JP_BUILD_TMP_PREFIX ".repodata.jprepo-"   /* in REPO */
+#define JP_BUILD_APT_TMP_PREFIX ".jprepo-"         /* in REPO/dists */
+#define JP_BUILD_DEFAULT_SUITE "stable"
+
+static int
+jp_is_deb(const char *rel)
+{
+	size_t n = strlen(rel);
+
+	return n > 4 && !strcmp(rel + n - 4, ".deb");
+}
 
 /* One package file and what became of it. */
 struct jp_item {
@@ -93,7 +105,9 @@ jp_pool_worker(void *arg)
 			it->verify = 0;
 		}
 		jp_verbose(&wctx, "reading '%s'", it->entry->rel);
-		if (jp_rpmpkg_read(&wctx, path, it->entry->rel, &it->pkg) < 0) {
+		if ((jp_is_deb(it->entry->rel) ?
+		    jp_debpkg_read(&wctx, path, it->entry->rel, &it->pkg) :
+		    jp_rpmpkg_read(&wctx, path, it->entry->rel, &it->pkg)) < 0) {
 			it->pkg = NULL;
 			it->error = jp_xstrdup(jp_error_msg(&wctx));
 		}
@@ -122,8 +136,9 @@ jp_read_packages(struct jp_ctx *ctx, const char *repo, struct jp_item *items,
 		free(pool.todo);
 		return 0;
 	}
-	/* librpm's configuration is read only when a package must be read. */
-	if (jp_rpmpkg_global_init(ctx) < 0) {
+	/* librpm's configuration is read only when an .rpm must be read. */
+	if (!jp_is_deb(items[pool.todo[0]].entry->rel) &&
+	    jp_rpmpkg_global_init(ctx) < 0) {
 		free(pool.todo);
 		return JP_ERR;
 	}
@@ -151,19 +166,18 @@ jp_read_packages(struct jp_ctx *ctx, const char *repo, struct jp_item *items,
 	return 0;
 }
 
-/* Remove what interrupted builds left behind: temporary metadata trees. */
+/* Remove the entries of dir whose names start with prefix. */
 static void
-jp_clean_leftovers(struct jp_ctx *ctx, const char *repo)
+jp_remove_prefixed(struct jp_ctx *ctx, const char *dir, const char *prefix)
 {
-	DIR *d = opendir(repo);
+	DIR *d = opendir(dir);
 	struct dirent *de;
 
 	if (!d)
 		return;
 	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, JP_BUILD_TMP_PREFIX,
-		    strlen(JP_BUILD_TMP_PREFIX)) == 0) {
-			char *p = jp_path_join(repo, de->d_name);
+		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0) {
+			char *p = jp_path_join(dir, de->d_name);
 
 			jp_debug(ctx, "removing leftover '%s'", p);
 			if (jp_rm_rf(ctx, p) < 0)
@@ -174,6 +188,17 @@ jp_clean_leftovers(struct jp_ctx *ctx, const char *repo)
 	closedir(d);
 }
 
+/* Remove what interrupted builds left behind: temporary metadata trees. */
+static void
+jp_clean_leftovers(struct jp_ctx *ctx, const char *repo)
+{
+	char *dists = jp_path_join(repo, "dists");
+
+	jp_remove_prefixed(ctx, repo, JP_BUILD_TMP_PREFIX);
+	jp_remove_prefixed(ctx, dists, JP_BUILD_APT_TMP_PREFIX);
+	free(dists);
+}
+
 /*
  * The fingerprint of a build's input: options, advisory files and the
  * stat data of every package file.  Equal fingerprints and an intact
@@ -182,7 +207,7 @@ jp_clean_leftovers(struct jp_ctx *ctx, const char *repo)
  */
 static int
 jp_build_fingerprint(struct jp_ctx *ctx, const struct jp_build_opts *opts,
-    const struct jp_walk *w, char out[65])
+    int format, const struct jp_walk *w, char out[65])
 {
 	struct jp_digest d;
 	char line[512];
@@ -190,8 +215,19 @@ jp_build_fingerprint(struct jp_ctx *ctx, const struct jp_build_opts *opts,
 
 	if (jp_digest_init(&d, JP_DIGEST_SHA256) < 0)
 		return jp_error_set(ctx, JP_ERR, "cannot initialise sha256");
-	snprintf(line, sizeof(line), "jprepo-build 1 rpm compress=%d\n", opts->compress);
+	snprintf(line, sizeof(line), "jprepo-build 2 format=%d compress=%d "
+	    "valid-for=%d\n", format, opts->compress, opts->valid_for_days);
 	jp_digest_update(&d, line, strlen(line));
+	{
+		/* APT's names, each ended by a NUL so that no two lists collide */
+		const char *names[] = { opts->suite, opts->codename,
+		    opts->component, opts->origin, opts->label };
+		size_t k;
+
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			jp_digest_update(&d, names[k] ? names[k] : "\x01",
+			    strlen(names[k] ? names[k] : "\x01") + 1);
+	}
 	for (i = 0; opts->advisories && opts->advisories[i]; i++) {
 		char *data;
 		size_t len;
@@ -220,21 +256,91 @@ jp_build_fingerprint(struct jp_ctx *ctx, const struct jp_build_opts *opts,
 	return 0;
 }
 
+/* Whether the file at path has the given sha256 (hex, 64 characters). */
+static int
+jp_file_has_sha256(struct jp_ctx *ctx, const char *path, const char *hex)
+{
+	char *buf = NULL;
+	size_t len;
+	char fhex[65];
+	int ok;
+
+	if (jp_file_read(ctx, path, &buf, &len) < 0) {
+		jp_error_clear(ctx);
+		return 0;
+	}
+	jp_sha256_hex(buf, len, fhex);
+	ok = strncmp(fhex, hex, 64) == 0;
+	free(buf);
+	return ok;
+}
+
 /*
- * Whether repodata/ still holds what the last build published: repomd.xml
- * with the recorded sha256, and every file it names present with the
- * sha256 that repomd.xml gives.  Metadata is small next to the packages,
- * so checking it whole costs little and catches a damaged file.
+ * Whether dists/SUITE/ still holds what the last build published: Release
+ * with the recorded sha256 and every file its SHA256 section lists with
+ * that checksum.
  */
 static int
-jp_published_intact(struct jp_ctx *ctx, const char *repo, const char *want_sha)
+jp_published_intact_apt(struct jp_ctx *ctx, const char *suitedir,
+    const char *data)
 {
-	char *path = jp_path_join(repo, "repodata/repomd.xml");
+	const char *p = strstr(data, "\nSHA256:\n");
+	int n = 0;
+
+	if (!p)
+		return 0;
+	p += strlen("\nSHA256:\n");
+	/* " HEX SIZE PATH" lines until the next field */
+	while (*p == ' ') {
+		const char *eol = strchr(p, '\n');
+		char hex[65], rel[1024];
+		unsigned long long size;
+		char *full;
+		int ok;
+
+		if (!eol || sscanf(p, " %64s %llu %1023s", hex, &size, rel) != 3)
+			return 0;
+		full = jp_path_join_safe(ctx, suitedir, rel);
+		if (!full) {
+			jp_error_clear(ctx);
+			return 0;
+		}
+		ok = jp_file_has_sha256(ctx, full, hex);
+		free(full);
+		if (!ok)
+			return 0;
+		n++;
+		p = eol + 1;
+	}
+	return n > 0;
+}
+
+/*
+ * Whether the published metadata is still what the last build wrote: its
+ * top file (repomd.xml or Release) with the recorded sha256, and every
+ * file it names present with the sha256 it gives.  Metadata is small next
+ * to the packages, so checking it whole costs little and catches a
+ * damaged file.
+ */
+static int
+jp_published_intact(struct jp_ctx *ctx, const char *repo, int format,
+    const char *suite, const char *want_sha)
+{
+	char *path, *suitedir = NULL;
 	char *data = NULL, *p;
 	size_t len;
 	char hex[65];
 	int ok = 0;
 
+	if (format == JP_REPO_APT) {
+		char *rel = jp_xasprintf("dists/%s", suite);
+
+		suitedir = jp_path_join(repo, rel);
+		free(rel);
+		path = jp_path_join(suitedir, "Release");
+	} else {
+		path = jp_path_join(repo, "repodata/repomd.xml");
+	}
 	if (!want_sha || jp_file_read(ctx, path, &data, &len) < 0) {
 		jp_error_clear(ctx);
 		goto out;
@@ -242,12 +348,14 @@ jp_published_intact(struct jp_ctx *ctx, const char *repo, const char *want_sha)
 	jp_sha256_hex(data, len, hex);
 	if (strcmp(hex, want_sha))
 		goto out;
+	if (format == JP_REPO_APT) {
+		ok = jp_published_intact_apt(ctx, suitedir, data);
+		goto out;
+	}
 	ok = 1;
 	/* Each <data> has <checksum type="sha256">HEX</checksum> before its location. */
 	for (p = data; (p = strstr(p, "<data ")) != NULL; ) {
-		char *ck, *loc, *q, *rel, *full, *buf = NULL;
-		size_t blen;
-		char fhex[65];
+		char *ck, *loc, *q, *rel, *full;
 
 		p += 6;
 		ck = strstr(p, "<checksum type=\"sha256\">");
@@ -265,14 +373,7 @@ jp_published_intact(struct jp_ctx *ctx, const char *repo, const char *want_sha)
 		}
 		rel = jp_xstrndup(loc, (size_t)(q - loc));
 		full = jp_path_join(repo, rel);
-		if (jp_file_read(ctx, full, &buf, &blen) < 0) {
-			jp_error_clear(ctx);
-			ok = 0;
-		} else {
-			jp_sha256_hex(buf, blen, fhex);
-			ok = strncmp(fhex, ck, 64) == 0;
-		}
-		free(buf);
+		ok = jp_file_has_sha256(ctx, full, ck);
 		free(rel);
 		free(full);
 		if (!ok)
@@ -281,18 +382,21 @@ jp_published_intact(struct jp_ctx *ctx, const char *repo, const char *want_sha)
 out:
 	free(data);
 	free(path);
+	free(suitedir);
 	return ok;
 }
 
 /*
- * Swap the new metadata tree in.  renameat2(RENAME_EXCHANGE) makes the
- * exchange one atomic step, so a client or a crash sees either the old
- * repodata/ or the new one, never neither.
+ * Swap the new metadata tree tmpdir in as dst (both in directory parent).
+ * renameat2(RENAME_EXCHANGE) makes the exchange one atomic step, so a
+ * client or a crash sees either the old tree or the new one, never
+ * neither.
  */
 static int
-jp_publish(struct jp_ctx *ctx, const char *repo, const char *tmpdir)
+jp_publish(struct jp_ctx *ctx, const char *parent, const char *tmpdir,
+    const char *dst)
 {
-	char *dst = jp_path_join(repo, "repodata");
+	const char *repo = parent;
 	struct stat st;
 	int rc = 0;
 
@@ -321,7 +425,6 @@ jp_publish(struct jp_ctx *ctx, const char *repo, const char *tmpdir)
 			jp_warn(ctx, "%s", jp_error_msg(ctx));
 	}
 out:
-	free(dst);
 	return rc;
 }
 
@@ -387,6 +490,49 @@ jp_mark_duplicates(struct jp_ctx *ctx, struct jp_item *items, size_t n)
 	return dropped;
 }
 
+/*
+ * The repository's format, from its package files: .rpm files make an
+ * RPM-MD repository, .deb files an APT one, both an error.  With no
+ * package at all, APT options or an existing dists/ without repodata/
+ * mean APT.
+ */
+static int
+jp_repo_format(struct jp_ctx *ctx, const char *repo, const struct jp_walk *w,
+    const struct jp_build_opts *opts)
+{
+	const char *rpm = NULL, *deb = NULL;
+	struct stat st;
+	size_t i;
+	int has_dists, has_repodata;
+	char *p;
+
+	for (i = 0; i < w->n && (!rpm || !deb); i++) {
+		if (jp_is_deb(w->v[i].rel)) {
+			if (!deb)
+				deb = w->v[i].rel;
+		} else if (!rpm) {
+			rpm = w->v[i].rel;
+		}
+	}
+	if (rpm && deb)
+		return jp_error_set(ctx, JP_ERR, "'%s' holds both .rpm files "
+		    "('%s') and .deb files ('%s'); a repository holds one "
+		    "package format: put them in two repositories", repo, rpm, deb);
+	if (deb)
+		return JP_REPO_APT;
+	if (rpm)
+		return JP_REPO_RPM;
+	if (opts->apt_hint)
+		return JP_REPO_APT;
+	p = jp_path_join(repo, "dists");
+	has_dists = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	free(p);
+	p = jp_path_join(repo, "repodata");
+	has_repodata = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	free(p);
+	return has_dists && !has_repodata ? JP_REPO_APT : JP_REPO_RPM;
+}
+
 static int64_t
 jp_build_now(void)
 {
@@ -397,7 +543,7 @@ int
 jp_repobuild(struct jp_ctx *ctx, const char *repo,
     const struct jp_build_opts *opts, struct jp_build_stats *stats)
 {
-	static const char *const rpm_suffixes[] = { ".rpm", NULL };
+	static const char *const suffixes[] = { ".rpm", ".deb", NULL };
 	static const char *const skip[] = { "repodata", NULL };
 	struct jp_walk walk = { 0 };
 	struct jp_item *items = NULL;
@@ -409,6 +555,9 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 	struct jp_walk_entry *centries = NULL;
 	char *statedir = NULL, *lockpath = NULL, *cachepath = NULL;
 	char *tmpdir = NULL, *old_fp = NULL, *old_repomd = NULL;
+	char *topfile = NULL, *distsdir = NULL, *suitedir = NULL;
+	const char *suite = opts->suite ? opts->suite : JP_BUILD_DEFAULT_SUITE;
+	int format;
 	char *updateinfo = NULL;
 	size_t updateinfo_len = 0, i, npkgs = 0;
 	char fp[65];
@@ -438,8 +587,25 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 	}
 	jp_clean_leftovers(ctx, repo);
 
-	if (jp_walk_collect(ctx, repo, rpm_suffixes, skip, &walk) < 0)
+	if (jp_walk_collect(ctx, repo, suffixes, skip, &walk) < 0)
 		goto out;
+	format = jp_repo_format(ctx, repo, &walk, opts);
+	if (format < 0)
+		goto out;
+	stats->format = format;
+	if (format == JP_REPO_APT) {
+		if (opts->advisories && opts->advisories[0]) {
+			rc = jp_error_set(ctx, JP_ERR, "'%s' is an APT repository; "
+			    "--advisories takes updateinfo files for RPM-MD "
+			    "repositories only", repo);
+			goto out;
+		}
+		distsdir = jp_path_join(repo, "dists");
+		suitedir = jp_path_join(distsdir, suite);
+		topfile = jp_path_join(suitedir, "Release");
+	} else {
+		topfile = jp_path_join(repo, "repodata/repomd.xml");
+	}
 	if (walk.nerrors) {
 		ctx->had_error = 1;
 		stats->failed += walk.nerrors;
@@ -458,13 +624,13 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 	 * and advisories, every file with the stat data it had, and the
 	 * published metadata intact.  Then there is nothing to read or write.
 	 */
-	if (jp_build_fingerprint(ctx, opts, &walk, fp) < 0)
+	if (jp_build_fingerprint(ctx, opts, format, &walk, fp) < 0)
 		goto out;
 	if (cache && !opts->no_cache && !walk.nerrors) {
 		old_fp = jp_cache_meta_get(cache, "fingerprint");
-		old_repomd = jp_cache_meta_get(cache, "repomd_sha256");
+		old_repomd = jp_cache_meta_get(cache, "published_sha256");
 		if (old_fp && !strcmp(old_fp, fp) &&
-		    jp_published_intact(ctx, repo, old_repomd)) {
+		    jp_published_intact(ctx, repo, format, suite, old_repomd)) {
 			char *np = jp_cache_meta_get(cache, "packages");
 
 			stats->packages = np ? strtoul(np, NULL, 10) : 0;
@@ -547,14 +713,40 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 	}
 
 	/* Write beside the old metadata, then swap. */
-	tmpdir = jp_xasprintf("%s/%s%ld", repo, JP_BUILD_TMP_PREFIX, (long)getpid());
-	if (jp_rm_rf(ctx, tmpdir) < 0)
-		goto out;
-	if (mkdir(tmpdir, 0755) < 0) {
-		rc = jp_error_errno(ctx, errno, "cannot create '%s'", tmpdir);
-		goto out;
-	}
-	{
+	if (format == JP_REPO_APT) {
+		struct jp_aptmd_opts ao = {
+			.suite = suite,
+			.codename = opts->codename,
+			.component = opts->component,
+			.origin = opts->origin,
+			.label = opts->label,
+			.date = opts->revision > 0 ? opts->revision : jp_build_now(),
+			.valid_for_days = opts->valid_for_days,
+			.nthreads = opts->jobs,
+			.prev_suite_dir = NULL,
+		};
+
+		if (mkdir(distsdir, 0755) < 0 && errno != EEXIST) {
+			rc = jp_error_errno(ctx, errno, "cannot create '%s'", distsdir);
+			goto out;
+		}
+		if (stat(suitedir, &st) == 0 && S_ISDIR(st.st_mode))
+			ao.prev_suite_dir = suitedir;
+		tmpdir = jp_xasprintf("%s/%s%s-%ld", distsdir,
+		    JP_BUILD_APT_TMP_PREFIX, suite, (long)getpid());
+		if (jp_rm_rf(ctx, tmpdir) < 0)
+			goto out;
+		if (mkdir(tmpdir, 0755) < 0) {
+			rc = jp_error_errno(ctx, errno, "cannot create '%s'", tmpdir);
+			goto out;
+		}
+		if (jp_aptmd_write(ctx, tmpdir, pkgs, npkgs, &ao) < 0)
+			goto out;
+		if (jp_fsync_dir(ctx, tmpdir) < 0)
+			goto out;
+		if (jp_publish(ctx, distsdir, tmpdir, suitedir) < 0)
+			goto out;
+	} else {
 		struct jp_rpmmd_opts mo = {
 			.compress = opts->compress,
 			.revision = opts->revision > 0 ? opts->revision : jp_build_now(),
@@ -562,41 +754,52 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 			.updateinfo_len = updateinfo_len,
 			.nthreads = opts->jobs,
 		};
+		char *dst = jp_path_join(repo, "repodata");
 
-		if (jp_rpmmd_write(ctx, tmpdir, pkgs, npkgs, &mo) < 0)
+		tmpdir = jp_xasprintf("%s/%s%ld", repo, JP_BUILD_TMP_PREFIX,
+		    (long)getpid());
+		if (jp_rm_rf(ctx, tmpdir) < 0) {
+			free(dst);
 			goto out;
+		}
+		if (mkdir(tmpdir, 0755) < 0) {
+			rc = jp_error_errno(ctx, errno, "cannot create '%s'", tmpdir);
+			free(dst);
+			goto out;
+		}
+		if (jp_rpmmd_write(ctx, tmpdir, pkgs, npkgs, &mo) < 0 ||
+		    jp_fsync_dir(ctx, tmpdir) < 0 ||
+		    jp_publish(ctx, repo, tmpdir, dst) < 0) {
+			free(dst);
+			goto out;
+		}
+		free(dst);
 	}
-	if (jp_fsync_dir(ctx, tmpdir) < 0)
-		goto out;
-	if (jp_publish(ctx, repo, tmpdir) < 0)
-		goto out;
 	free(tmpdir);
 	tmpdir = NULL;
 
 	/* Remember what was published; a failure here costs only speed. */
 	if (cache) {
-		char *repomd = jp_path_join(repo, "repodata/repomd.xml");
 		char *data = NULL;
 		size_t len;
 		char hex[65];
 
 		if (jp_cache_store(ctx, cache, centries, cpkgs, cfrom, walk.n,
 		    &stats->removed) < 0 ||
-		    jp_file_read(ctx, repomd, &data, &len) < 0) {
+		    jp_file_read(ctx, topfile, &data, &len) < 0) {
 			jp_warn(ctx, "%s", jp_error_msg(ctx));
 		} else {
-			jp_sha256_hex(data, len, hex);
 			char np[32];
 
+			jp_sha256_hex(data, len, hex);
 			snprintf(np, sizeof(np), "%zu", stats->packages);
 			if (jp_cache_meta_set(ctx, cache, "fingerprint",
 			    ctx->had_error ? "" : fp) < 0 ||
 			    jp_cache_meta_set(ctx, cache, "packages", np) < 0 ||
-			    jp_cache_meta_set(ctx, cache, "repomd_sha256", hex) < 0)
+			    jp_cache_meta_set(ctx, cache, "published_sha256", hex) < 0)
 				jp_warn(ctx, "%s", jp_error_msg(ctx));
 		}
 		free(data);
-		free(repomd);
 	}
 	rc = 0;
 out:
@@ -620,6 +823,9 @@ out:
 	free(centries);
 	free(old_fp);
 	free(old_repomd);
+	free(topfile);
+	free(distsdir);
+	free(suitedir);
 	jp_cache_close(cache);
 	jp_walk_release(&walk);
 	jp_lock_release(lockfd);

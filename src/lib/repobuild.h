@@ -2,8 +2,9 @@
  * repobuild.h: building a repository's metadata from its package files.
  *
  * The whole of `jprepo build` below the command line: lock the repository,
- * find the package files, take unchanged ones from the cache, read the rest
- * on worker threads, write new metadata beside the old and swap it in with
+ * find the package files (.rpm for RPM-MD, .deb for APT; never both), take
+ * unchanged ones from the cache, read the rest on worker threads, write new
+ * metadata (repodata/ or dists/SUITE/) beside the old and swap it in with
  * one rename, then update the cache.  A failure before the swap leaves the
  * repository exactly as it was.
  */
@@ -15,17 +16,30 @@
 
 struct jp_ctx;
 
+/* The package format of a repository, found from its files. */
+enum jp_repo_format {
+	JP_REPO_UNKNOWN = 0,        /* no packages: decided by hints */
+	JP_REPO_RPM,                /* .rpm files -> repodata/ */
+	JP_REPO_APT,                /* .deb files -> dists/SUITE/ */
+};
+
 struct jp_build_opts {
 	int jobs;                   /* worker threads, >= 1 */
-	int compress;               /* enum jp_compress (rpmmd.h) */
+	int compress;               /* enum jp_compress (rpmmd.h), RPM-MD only */
 	int no_cache;               /* do not take records from the cache */
 	int strict;                 /* any bad package: publish nothing */
 	int wait_secs;              /* lock wait: 0 fail at once, -1 forever */
 	const char *const *advisories; /* updateinfo files, NULL-terminated */
 	int64_t revision;           /* metadata revision and timestamps */
+	/* APT repositories (aptmd.h); suite NULL means "stable" */
+	const char *suite, *codename, *component, *origin, *label;
+	int valid_for_days;         /* > 0: Release carries Valid-Until */
+	int apt_hint;               /* an APT option was given: an empty
+	                               repository is an APT one */
 };
 
 struct jp_build_stats {
+	int format;                 /* enum jp_repo_format built */
 	size_t packages;            /* packages in the published metadata */
 	size_t added;               /* read from their files this time */
 	size_t reused;              /* taken from the cache */
