@@ -72,6 +72,12 @@ build_revision(struct jp_ctx *ctx, int64_t *out)
 		jp_err(ctx, "SOURCE_DATE_EPOCH '%s' is not a number of seconds", s);
 		return -1;
 	}
+	/* A date in the future makes apt refuse the Release ("not valid yet"). */
+	if (v > (long long)*out) {
+		jp_warn(ctx, "SOURCE_DATE_EPOCH %s is in the future; using the "
+		    "current time", s);
+		return 0;
+	}
 	*out = v;
 	return 0;
 }

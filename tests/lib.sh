@@ -438,3 +438,326 @@ jp_unpriv() {
 	fi
 	return 0
 }
+
+# =========================================================================
+# APT repositories (the t2xxx tests).  Added after the helpers above,
+# which do not depend on anything below.
+# =========================================================================
+
+# jp_deb_corpus [-n COUNT]: print the directory of the generated .deb
+# corpus (see mkdebs.sh), building it once per build tree and again
+# whenever mkdebs.sh or dpkg-deb changes.  Tests must copy it, never change
+# it.
+jp_deb_corpus() {
+	need_cmd dpkg-deb ar
+	jp_n=0
+	if [ "${1:-}" = -n ]; then
+		jp_n=$2
+	fi
+	jp_cdir=$JP_BUILDDIR/tests/debcorpus-n$jp_n
+	jp_key="$(cksum <"$JP_SRCDIR/tests/mkdebs.sh") $(dpkg-deb --version | head -n 1)"
+	mkdir -p "$JP_BUILDDIR/tests" || fail "cannot create $JP_BUILDDIR/tests"
+	(
+		# Tests run in parallel under make -j: one generator at a time.
+		if command -v flock >/dev/null 2>&1; then
+			flock 9
+		fi
+		if [ -f "$jp_cdir/.stamp" ] &&
+		    [ "$(cat "$jp_cdir/.stamp")" = "$jp_key" ]; then
+			exit 0
+		fi
+		rm -rf "$jp_cdir" "$jp_cdir.tmp"
+		sh "$JP_SRCDIR/tests/mkdebs.sh" -n "$jp_n" "$jp_cdir.tmp/debs" >&2 ||
+		    exit 1
+		echo "$jp_key" >"$jp_cdir.tmp/.stamp"
+		mv "$jp_cdir.tmp" "$jp_cdir"
+	) 9>"$JP_BUILDDIR/tests/debcorpus.lock" ||
+	    fail "cannot generate the .deb corpus with tests/mkdebs.sh"
+	echo "$jp_cdir/debs"
+}
+
+# jp_copy_deb_corpus DEST [-n COUNT]: copy the .deb corpus into DEST
+# (keeping mtimes and the pool/ layout).
+jp_copy_deb_corpus() {
+	jp_dest=$1
+	shift
+	jp_src=$(jp_deb_corpus "$@") || exit 1
+	mkdir -p "$jp_dest"
+	cp -pR "$jp_src/." "$jp_dest/" || fail "cannot copy the .deb corpus"
+}
+
+# jp_count_debs DIR: the number of .deb files under DIR.
+jp_count_debs() {
+	find "$1" -name '*.deb' -type f | wc -l | tr -d ' '
+}
+
+# jp_apt_root ROOT REPO [SUITE [COMPONENT [FOREIGN-ARCH...]]]: make ROOT an
+# empty system for apt and dpkg (native architecture amd64, plus the
+# foreign ones given) whose only source is
+# "deb [trusted=yes] file:REPO SUITE COMPONENT".  Its whole apt
+# configuration is ROOT/apt.conf (APT_CONFIG): the host's is not read.
+jp_apt_root() {
+	need_cmd apt-get dpkg
+	jp_ar=$1 jp_arepo=$2 jp_asuite=${3:-stable} jp_acomp=${4:-main}
+	shift 2
+	[ $# -gt 0 ] && shift
+	[ $# -gt 0 ] && shift
+	mkdir -p "$jp_ar/var/lib/dpkg/info" "$jp_ar/var/lib/dpkg/updates" \
+	    "$jp_ar/var/lib/dpkg/triggers" "$jp_ar/var/lib/apt/lists/partial" \
+	    "$jp_ar/var/cache/apt/archives/partial" "$jp_ar/var/log/apt" \
+	    "$jp_ar/etc/apt/preferences.d" "$jp_ar/etc/apt/apt.conf.d" \
+	    "$jp_ar/etc/apt/sources.list.d" "$jp_ar/etc/apt/trusted.gpg.d" ||
+	    fail "cannot create the apt root $jp_ar"
+	: >"$jp_ar/var/lib/dpkg/status"
+	echo "deb [trusted=yes] file:$jp_arepo $jp_asuite $jp_acomp" \
+	    >"$jp_ar/etc/apt/sources.list"
+	{
+		printf 'Dir "%s/";\n' "$jp_ar"
+		printf 'Dir::State::status "%s/var/lib/dpkg/status";\n' "$jp_ar"
+		printf 'Dir::Etc::SourceParts "/dev/null";\n'
+		printf 'Dir::Bin::dpkg "%s";\n' "$(command -v dpkg)"
+		printf 'DPkg::Options { "--root=%s"; "--force-not-root"; "--log=%s/var/log/dpkg.log"; };\n' \
+		    "$jp_ar" "$jp_ar"
+		printf 'Debug::NoLocking "1";\nAPT::Sandbox::User "root";\n'
+		printf 'APT::Architecture "amd64";\nAPT::Architectures { "amd64";'
+		for jp_a in "$@"; do
+			printf ' "%s";' "$jp_a"
+		done
+		printf ' };\nAcquire::Languages "none";\n'
+	} >"$jp_ar/apt.conf"
+	for jp_a in "$@"; do
+		dpkg --root="$jp_ar" --force-not-root --add-architecture "$jp_a" ||
+		    fail "cannot add architecture $jp_a to $jp_ar"
+	done
+}
+
+# jp_apt ROOT ARGS...: apt-get -y in ROOT (made by jp_apt_root); output in
+# $T/apt.out, errors in $T/apt.err, status in $rc.
+jp_apt() {
+	jp_ar=$1
+	shift
+	jp_cmd="apt-get $*"
+	APT_CONFIG=$jp_ar/apt.conf DEBIAN_FRONTEND=noninteractive \
+	    apt-get -y "$@" >"$T/apt.out" 2>"$T/apt.err" </dev/null
+	rc=$?
+	return 0
+}
+
+# jp_apt_ok ROOT ARGS...: jp_apt, and fail unless it succeeds without an
+# error or warning line ("E:", "W:", "Err:") in its output.
+jp_apt_ok() {
+	jp_apt "$@"
+	[ "$rc" = 0 ] || fail "'$jp_cmd' in $1: exit $rc:
+$(cat "$T/apt.out" "$T/apt.err")"
+	! grep -Eq '^(E|W|Err):' "$T/apt.out" "$T/apt.err" ||
+	    fail "'$jp_cmd' in $1 complains:
+$(grep -E '^(E|W|Err):' "$T/apt.out" "$T/apt.err")"
+}
+
+# jp_apt_cache ROOT ARGS...: apt-cache in ROOT; stdout in $T/apt.out,
+# status in $rc.
+jp_apt_cache() {
+	jp_ar=$1
+	shift
+	jp_cmd="apt-cache $*"
+	APT_CONFIG=$jp_ar/apt.conf apt-cache "$@" >"$T/apt.out" 2>"$T/apt.err"
+	rc=$?
+	return 0
+}
+
+# jp_dpkg_installed ROOT: "name version arch" of every package installed
+# in ROOT, as dpkg-query reads it, sorted.
+jp_dpkg_installed() {
+	dpkg-query --admindir="$1/var/lib/dpkg" -W \
+	    -f '${db:Status-Abbrev} ${Package} ${Version} ${Architecture}\n' |
+	    awk '$1 == "ii" { print $2, $3, $4 }' | LC_ALL=C sort
+}
+
+# jp_release_field RELEASE FIELD: the value of the one-line FIELD of a
+# Release file (nothing when absent).
+jp_release_field() {
+	awk -v f="$2" '
+	    BEGIN { f = tolower(f) }
+	    /^[^ \t]/ { i = index($0, ":")
+		if (tolower(substr($0, 1, i - 1)) == f) {
+			v = substr($0, i + 1); sub(/^[ \t]+/, "", v)
+			sub(/[ \t]+$/, "", v); print v; exit } }' "$1"
+}
+
+# jp_release_sums RELEASE SECTION: the "hash size path" lines of one
+# checksum section (MD5Sum, SHA1, SHA256, SHA512) of a Release file.
+jp_release_sums() {
+	awk -v s="$2" '
+	    /^[^ \t]/ { in_s = (tolower($0) == tolower(s) ":"); next }
+	    in_s && NF == 3 { print $1, $2, $3 }' "$1"
+}
+
+# jp_check_release SUITEDIR: check SUITEDIR/Release: it has MD5Sum, SHA1,
+# SHA256 and SHA512 sections listing the same files, each of which exists
+# with that size and digest (md5sum, sha1sum, sha256sum, sha512sum are the
+# oracles); with Acquire-By-Hash: yes, every SHA256 and SHA512 entry also
+# exists as DIR/by-hash/ALGO/HASH with the same content.  Prints the
+# problems and returns 1 on any.
+jp_check_release() {
+	jp_sd=$1
+	jp_rel=$jp_sd/Release
+	jp_bad=0
+	[ -f "$jp_rel" ] || { echo "no $jp_rel" >&2; return 1; }
+	jp_byhash=$(jp_release_field "$jp_rel" Acquire-By-Hash)
+	: >"$T/.rel.paths"
+	for jp_s in MD5Sum:md5sum SHA1:sha1sum SHA256:sha256sum SHA512:sha512sum; do
+		jp_sec=${jp_s%%:*}
+		jp_tool=${jp_s#*:}
+		jp_release_sums "$jp_rel" "$jp_sec" >"$T/.rel.sums"
+		[ -s "$T/.rel.sums" ] ||
+		    { echo "$jp_rel: no $jp_sec section" >&2; jp_bad=1; continue; }
+		cut -d' ' -f3 "$T/.rel.sums" | LC_ALL=C sort >"$T/.rel.p"
+		if [ -s "$T/.rel.paths" ]; then
+			cmp -s "$T/.rel.paths" "$T/.rel.p" ||
+			    { echo "$jp_rel: $jp_sec lists other files than MD5Sum" >&2; jp_bad=1; }
+		else
+			cp "$T/.rel.p" "$T/.rel.paths"
+		fi
+		while read -r jp_h jp_sz jp_p; do
+			jp_f=$jp_sd/$jp_p
+			if [ ! -f "$jp_f" ]; then
+				echo "$jp_rel: $jp_sec lists missing $jp_p" >&2
+				jp_bad=1
+				continue
+			fi
+			jp_g=$(wc -c <"$jp_f" | tr -d ' ')
+			[ "$jp_g" = "$jp_sz" ] ||
+			    { echo "$jp_rel: $jp_p has size $jp_sz in $jp_sec, $jp_g on disk" >&2; jp_bad=1; }
+			jp_g=$($jp_tool <"$jp_f" | cut -d' ' -f1)
+			[ "$jp_g" = "$jp_h" ] ||
+			    { echo "$jp_rel: $jp_p has $jp_sec $jp_h, $jp_tool says $jp_g" >&2; jp_bad=1; }
+			case $jp_byhash:$jp_sec in
+			yes:SHA256|yes:SHA512)
+				jp_bh=$(dirname "$jp_f")/by-hash/$jp_sec/$jp_h
+				cmp -s "$jp_f" "$jp_bh" ||
+				    { echo "$jp_rel: no by-hash copy $jp_bh of $jp_p" >&2; jp_bad=1; }
+				;;
+			esac
+		done <"$T/.rel.sums"
+	done
+	rm -f "$T/.rel.sums" "$T/.rel.p" "$T/.rel.paths"
+	return $jp_bad
+}
+
+# jp_assert_release SUITEDIR [WHAT]: jp_check_release or fail.
+jp_assert_release() {
+	jp_check_release "$1" 2>"$T/.check.err" ||
+	    fail "Release of $1 invalid${2:+ ($2)}:
+$(cat "$T/.check.err")"
+}
+
+# jp_stanza_lines FILE: the stanzas of a Packages file (or any deb822
+# text), one line per field: "PACKAGE VERSION ARCH FILENAME<TAB>field<TAB>
+# value", the field name in lower case (deb822 names are case-insensitive),
+# a multi-line value's lines joined by "\n", a leading "./" of Filename
+# dropped; sorted.  The lines of two writers can then be compared with
+# comm or diff.
+jp_stanza_lines() {
+	awk '
+	function flush(   i, k) {
+		if (n == 0) return
+		k = val["package"] " " val["version"] " " val["architecture"] " " val["filename"]
+		for (i = 1; i <= n; i++)
+			print k "\t" name[i] "\t" val[name[i]]
+		n = 0
+		delete val
+	}
+	/^$/ { flush(); next }
+	/^[ \t]/ { val[name[n]] = val[name[n]] "\\n" $0; next }
+	{
+		i = index($0, ":")
+		f = tolower(substr($0, 1, i - 1))
+		v = substr($0, i + 1)
+		sub(/^[ \t]+/, "", v)
+		sub(/[ \t]+$/, "", v)
+		if (f == "filename") sub(/^\.\//, "", v)
+		name[++n] = f
+		val[f] = v
+	}
+	END { flush() }' "$1" | LC_ALL=C sort
+}
+
+# jp_escaped FILE: FILE with its backslashes doubled, for a fail message
+# (fail's echo would read "\n" in jp_stanza_lines output as a newline).
+jp_escaped() {
+	sed 's/\\/\\\\/g' "$1"
+}
+
+# jp_stanza_split FILE: the stanzas of FILE, each as one line (fields joined
+# by "\n"), sorted: to compare two indexes stanza by stanza whatever their
+# order.
+jp_stanza_split() {
+	awk 'BEGIN { RS = ""; FS = "\n" }
+	    { s = $1; for (i = 2; i <= NF; i++) s = s "\\n" $i; print s }' "$1" |
+	    LC_ALL=C sort
+}
+
+# jp_deb_peer_indexes REPO OUTDIR: what apt-ftparchive packages and
+# dpkg-scanpackages -m write for the .deb files under REPO (every top
+# directory but dists/ and dot directories, Filename relative to REPO),
+# into OUTDIR/ftparchive and OUTDIR/scanpackages.  Neither's own
+# architecture filter is used (apt-ftparchive --arch, dpkg-scanpackages
+# -a): they choose files by name (*_ARCH.deb, *_all.deb); see
+# jp_index_for_arch.
+jp_deb_peer_indexes() {
+	need_cmd apt-ftparchive dpkg-scanpackages
+	mkdir -p "$2"
+	: >"$2/ftparchive"
+	: >"$2/scanpackages"
+	for jp_top in $(cd "$1" && ls -A | grep -v -e '^dists$' -e '^\.'); do
+		[ -d "$1/$jp_top" ] || continue
+		# one run per directory: a second operand would be an override file
+		(cd "$1" && apt-ftparchive packages "$jp_top") >>"$2/ftparchive" ||
+		    fail "apt-ftparchive packages $jp_top failed"
+		(cd "$1" && dpkg-scanpackages -m "$jp_top" 2>/dev/null) >>"$2/scanpackages" ||
+		    fail "dpkg-scanpackages -m $jp_top failed"
+	done
+}
+
+# jp_index_for_arch FILE ARCH: the stanzas of FILE that belong in the
+# binary-ARCH index: those of Architecture ARCH or all.
+jp_index_for_arch() {
+	awk -v a="$2" 'BEGIN { RS = ""; ORS = "\n\n" }
+	    $0 ~ "(^|\n)Architecture: (" a "|all)(\n|$)"' "$1"
+}
+
+# jp_ftparchive_accepted: filter jp_stanza_lines of apt-ftparchive's output
+# down to what jprepo writes too.  Left out, on purpose:
+#   - SHA512 in each stanza: jprepo writes the fields dpkg-scanpackages
+#     writes (MD5sum, SHA1, SHA256); apt checks a .deb by the strongest hash
+#     its stanza has, and SHA256 is what it requires;
+#   - fields with empty values, which apt-ftparchive copies from the control
+#     file: jprepo drops them as dpkg-scanpackages does (Dpkg::Control's
+#     drop_empty; Debian Policy 5.1: a field's value must not be empty).
+jp_ftparchive_accepted() {
+	awk -F '\t' '$2 != "sha512" && $3 != ""'
+}
+
+# jp_compare_peers REPO INDEX ARCH: fail unless the Packages file INDEX
+# (binary-ARCH of REPO) holds, field by field, what apt-ftparchive writes
+# for the same files (but for jp_ftparchive_accepted), and stanza by stanza
+# byte for byte what dpkg-scanpackages -m writes.  Returns the number of
+# packages compared in $jp_npeer.
+jp_compare_peers() {
+	jp_pd=$T/.peers
+	[ -f "$jp_pd/ftparchive" ] || jp_deb_peer_indexes "$1" "$jp_pd"
+	jp_index_for_arch "$jp_pd/ftparchive" "$3" >"$jp_pd/ftp.$3"
+	jp_index_for_arch "$jp_pd/scanpackages" "$3" >"$jp_pd/dsp.$3"
+	jp_stanza_lines "$jp_pd/ftp.$3" >"$jp_pd/ftp.$3.lines"
+	jp_ftparchive_accepted <"$jp_pd/ftp.$3.lines" >"$jp_pd/ftp.$3.acc"
+	jp_stanza_lines "$2" >"$jp_pd/our.$3.lines"
+	jp_npeer=$(awk -F '\t' '$2 == "package"' "$jp_pd/ftp.$3.lines" | wc -l | tr -d ' ')
+	diff -u "$jp_pd/ftp.$3.acc" "$jp_pd/our.$3.lines" >"$jp_pd/d" ||
+	    fail "$2 differs from apt-ftparchive (- apt-ftparchive, + jprepo; SHA512 and empty fields left out):
+$(jp_escaped "$jp_pd/d")"
+	jp_stanza_split "$jp_pd/dsp.$3" >"$jp_pd/dsp.$3.st"
+	jp_stanza_split "$2" >"$jp_pd/our.$3.st"
+	diff -u "$jp_pd/dsp.$3.st" "$jp_pd/our.$3.st" >"$jp_pd/d" ||
+	    fail "$2: stanzas differ from dpkg-scanpackages -m (- dpkg-scanpackages, + jprepo):
+$(jp_escaped "$jp_pd/d")"
+}

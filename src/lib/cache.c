@@ -20,7 +20,11 @@
 struct jp_cache {
 	sqlite3 *db;
 	sqlite3_stmt *get;
+	sqlite3_stmt *put;
+	sqlite3_stmt *restat;
+	sqlite3_stmt *keep;
 	char *path;
+	int in_txn;
 };
 
 static const char jp_cache_schema_sql[] =
@@ -90,6 +94,8 @@ jp_cache_open(struct jp_ctx *ctx, const char *path, struct jp_cache **out)
 	if (jp_cache_try_open(ctx, path, &db) < 0) {
 		/* Not a usable cache: it holds nothing that cannot be rebuilt. */
 		jp_warn(ctx, "cache '%s' is unusable; starting a new one", path);
+		if (!strcmp(path, ":memory:"))
+			return jp_error_set(ctx, JP_ERR, "cannot create an in-memory cache");
 		if (unlink(path) < 0 && errno != ENOENT)
 			return jp_error_errno(ctx, errno, "cannot remove '%s'", path);
 		{
@@ -123,7 +129,12 @@ jp_cache_close(struct jp_cache *c)
 {
 	if (!c)
 		return;
+	if (c->in_txn)
+		jp_cache_rollback(c);
 	sqlite3_finalize(c->get);
+	sqlite3_finalize(c->put);
+	sqlite3_finalize(c->restat);
+	sqlite3_finalize(c->keep);
 	sqlite3_close(c->db);
 	free(c->path);
 	free(c);
@@ -164,64 +175,33 @@ jp_cache_store(struct jp_ctx *ctx, struct jp_cache *c,
     const struct jp_walk_entry *entries, struct jp_pkg *const *pkgs,
     const unsigned char *from_cache, size_t n, size_t *removed)
 {
-	sqlite3_stmt *put = NULL, *mark = NULL;
 	size_t i;
-	int rc = JP_ERR;
 
 	if (removed)
 		*removed = 0;
-	if (sqlite3_exec(c->db, "BEGIN IMMEDIATE; "
-	    "CREATE TEMP TABLE IF NOT EXISTS keep (path TEXT PRIMARY KEY) WITHOUT ROWID; "
-	    "DELETE FROM keep", NULL, NULL, NULL) != SQLITE_OK)
-		goto out;
-	if (sqlite3_prepare_v2(c->db,
-	    "INSERT OR REPLACE INTO pkg (path, size, mtime_ns, ctime_ns, ino, record) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &put, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(c->db, "INSERT OR IGNORE INTO keep (path) VALUES (?1)",
-	    -1, &mark, NULL) != SQLITE_OK)
-		goto out;
+	if (jp_cache_begin(ctx, c) < 0)
+		return JP_ERR;
 	for (i = 0; i < n; i++) {
 		unsigned char *blob;
 		size_t len;
+		int rc;
 
 		if (!pkgs[i])
 			continue;
-		sqlite3_bind_text(mark, 1, entries[i].rel, -1, SQLITE_STATIC);
-		if (sqlite3_step(mark) != SQLITE_DONE)
-			goto out;
-		sqlite3_reset(mark);
+		if (jp_cache_keep(ctx, c, entries[i].rel) < 0)
+			goto bad;
 		if (from_cache && from_cache[i])
 			continue;
 		jp_pkg_serialize(pkgs[i], &blob, &len);
-		sqlite3_bind_text(put, 1, entries[i].rel, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(put, 2, (sqlite3_int64)entries[i].size);
-		sqlite3_bind_int64(put, 3, entries[i].mtime_ns);
-		sqlite3_bind_int64(put, 4, entries[i].ctime_ns);
-		sqlite3_bind_int64(put, 5, (sqlite3_int64)entries[i].ino);
-		sqlite3_bind_blob(put, 6, blob, (int)len, free);
-		if (sqlite3_step(put) != SQLITE_DONE)
-			goto out;
-		sqlite3_reset(put);
+		rc = jp_cache_put(ctx, c, &entries[i], blob, len);
+		free(blob);
+		if (rc < 0)
+			goto bad;
 	}
-	if (sqlite3_exec(c->db,
-	    "DELETE FROM pkg WHERE path NOT IN (SELECT path FROM keep)",
-	    NULL, NULL, NULL) != SQLITE_OK)
-		goto out;
-	if (removed)
-		*removed = (size_t)sqlite3_changes(c->db);
-	if (sqlite3_exec(c->db, "DELETE FROM keep; COMMIT", NULL, NULL, NULL)
-	    != SQLITE_OK)
-		goto out;
-	rc = 0;
-out:
-	if (rc < 0) {
-		jp_error_set(ctx, JP_ERR, "cannot update cache '%s': %s", c->path,
-		    sqlite3_errmsg(c->db));
-		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-	}
-	sqlite3_finalize(put);
-	sqlite3_finalize(mark);
-	return rc;
+	return jp_cache_commit(ctx, c, removed);
+bad:
+	jp_cache_rollback(c);
+	return JP_ERR;
 }
 
 char *
@@ -259,4 +239,118 @@ jp_cache_meta_set(struct jp_ctx *ctx, struct jp_cache *c, const char *key,
 		    c->path, sqlite3_errmsg(c->db));
 	sqlite3_finalize(st);
 	return rc;
+}
+
+static int
+jp_cache_fail(struct jp_ctx *ctx, struct jp_cache *c, const char *what)
+{
+	return jp_error_set(ctx, JP_ERR, "cannot %s cache '%s': %s", what,
+	    c->path, sqlite3_errmsg(c->db));
+}
+
+int
+jp_cache_begin(struct jp_ctx *ctx, struct jp_cache *c)
+{
+	if (c->in_txn)
+		return 0;
+	if (sqlite3_exec(c->db, "BEGIN IMMEDIATE; "
+	    "CREATE TEMP TABLE IF NOT EXISTS keep (path TEXT PRIMARY KEY) WITHOUT ROWID; "
+	    "DELETE FROM keep", NULL, NULL, NULL) != SQLITE_OK)
+		return jp_cache_fail(ctx, c, "update");
+	c->in_txn = 1;
+	if ((!c->put && sqlite3_prepare_v2(c->db,
+	    "INSERT OR REPLACE INTO pkg (path, size, mtime_ns, ctime_ns, ino, record) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &c->put, NULL) != SQLITE_OK) ||
+	    (!c->restat && sqlite3_prepare_v2(c->db,
+	    "UPDATE pkg SET size = ?2, mtime_ns = ?3, ctime_ns = ?4, ino = ?5 "
+	    "WHERE path = ?1", -1, &c->restat, NULL) != SQLITE_OK) ||
+	    (!c->keep && sqlite3_prepare_v2(c->db,
+	    "INSERT OR IGNORE INTO keep (path) VALUES (?1)", -1, &c->keep,
+	    NULL) != SQLITE_OK)) {
+		jp_cache_fail(ctx, c, "update");
+		jp_cache_rollback(c);
+		return JP_ERR;
+	}
+	return 0;
+}
+
+static void
+jp_cache_bind_stat(sqlite3_stmt *st, const struct jp_walk_entry *e)
+{
+	sqlite3_bind_text(st, 1, e->rel, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)e->size);
+	sqlite3_bind_int64(st, 3, e->mtime_ns);
+	sqlite3_bind_int64(st, 4, e->ctime_ns);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)e->ino);
+}
+
+int
+jp_cache_put(struct jp_ctx *ctx, struct jp_cache *c,
+    const struct jp_walk_entry *e, const unsigned char *blob, size_t len)
+{
+	int rc;
+
+	jp_cache_bind_stat(c->put, e);
+	sqlite3_bind_blob(c->put, 6, blob, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(c->put);
+	sqlite3_reset(c->put);
+	sqlite3_clear_bindings(c->put);
+	return rc == SQLITE_DONE ? 0 : jp_cache_fail(ctx, c, "update");
+}
+
+int
+jp_cache_restat(struct jp_ctx *ctx, struct jp_cache *c,
+    const struct jp_walk_entry *e)
+{
+	int rc;
+
+	jp_cache_bind_stat(c->restat, e);
+	rc = sqlite3_step(c->restat);
+	sqlite3_reset(c->restat);
+	sqlite3_clear_bindings(c->restat);
+	return rc == SQLITE_DONE ? 0 : jp_cache_fail(ctx, c, "update");
+}
+
+int
+jp_cache_keep(struct jp_ctx *ctx, struct jp_cache *c, const char *rel)
+{
+	int rc;
+
+	sqlite3_bind_text(c->keep, 1, rel, -1, SQLITE_STATIC);
+	rc = sqlite3_step(c->keep);
+	sqlite3_reset(c->keep);
+	sqlite3_clear_bindings(c->keep);
+	return rc == SQLITE_DONE ? 0 : jp_cache_fail(ctx, c, "update");
+}
+
+int
+jp_cache_commit(struct jp_ctx *ctx, struct jp_cache *c, size_t *removed)
+{
+	if (removed)
+		*removed = 0;
+	if (!c->in_txn)
+		return 0;
+	if (sqlite3_exec(c->db,
+	    "DELETE FROM pkg WHERE path NOT IN (SELECT path FROM keep)",
+	    NULL, NULL, NULL) != SQLITE_OK)
+		goto bad;
+	if (removed)
+		*removed = (size_t)sqlite3_changes(c->db);
+	if (sqlite3_exec(c->db, "DELETE FROM keep; COMMIT", NULL, NULL, NULL)
+	    != SQLITE_OK)
+		goto bad;
+	c->in_txn = 0;
+	return 0;
+bad:
+	jp_cache_fail(ctx, c, "update");
+	jp_cache_rollback(c);
+	return JP_ERR;
+}
+
+void
+jp_cache_rollback(struct jp_cache *c)
+{
+	if (c->in_txn)
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	c->in_txn = 0;
 }

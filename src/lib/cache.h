@@ -11,7 +11,9 @@
  * that a build with nothing changed can stop early.
  *
  * The cache is never required: a missing, corrupt or foreign-version file
- * is deleted and rebuilt, and deleting it changes only speed.
+ * is deleted and rebuilt, and deleting it changes only speed.  A path of
+ * ":memory:" gives a cache that lives only as long as the process, for
+ * repositories whose cache cannot be written.
  */
 #ifndef JP_CACHE_H
 #define JP_CACHE_H
@@ -52,6 +54,26 @@ struct jp_pkg *jp_cache_lookup(struct jp_cache *c, const struct jp_walk_entry *e
 int jp_cache_store(struct jp_ctx *ctx, struct jp_cache *c,
     const struct jp_walk_entry *entries, struct jp_pkg *const *pkgs,
     const unsigned char *from_cache, size_t n, size_t *removed);
+
+/* --- one build as one transaction --- */
+/*
+ * A build opens a transaction, stores records as packages are read (so
+ * that they need not stay in memory), reads them back in order while
+ * writing metadata, and commits only once the metadata is published; a
+ * failed build rolls back and leaves the cache as it was.
+ */
+int jp_cache_begin(struct jp_ctx *ctx, struct jp_cache *c);
+/* Store a record blob (pkg.h's form) for the entry, with its stat data. */
+int jp_cache_put(struct jp_ctx *ctx, struct jp_cache *c,
+    const struct jp_walk_entry *e, const unsigned char *blob, size_t len);
+/* Record the entry's current stat data (its content was checked). */
+int jp_cache_restat(struct jp_ctx *ctx, struct jp_cache *c,
+    const struct jp_walk_entry *e);
+/* The entry is still in the repository: keep it at commit. */
+int jp_cache_keep(struct jp_ctx *ctx, struct jp_cache *c, const char *rel);
+/* Drop every entry not kept, commit; *removed gets how many were dropped. */
+int jp_cache_commit(struct jp_ctx *ctx, struct jp_cache *c, size_t *removed);
+void jp_cache_rollback(struct jp_cache *c);
 
 /* --- the last published build --- */
 /* Value for key or NULL (caller frees). */

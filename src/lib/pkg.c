@@ -137,6 +137,23 @@ jp_pkg_field(const struct jp_pkg *pkg, const char *name)
 	return NULL;
 }
 
+struct jp_pkg *
+jp_pkg_identity(const struct jp_pkg *pkg)
+{
+	struct jp_pkg *id = jp_pkg_new(pkg->format);
+
+	id->name = pkg->name ? jp_xstrdup(pkg->name) : NULL;
+	id->arch = pkg->arch ? jp_xstrdup(pkg->arch) : NULL;
+	id->epoch = pkg->epoch ? jp_xstrdup(pkg->epoch) : NULL;
+	id->version = pkg->version ? jp_xstrdup(pkg->version) : NULL;
+	id->release = pkg->release ? jp_xstrdup(pkg->release) : NULL;
+	id->location = pkg->location ? jp_xstrdup(pkg->location) : NULL;
+	id->is_source = pkg->is_source;
+	id->file_size = pkg->file_size;
+	memcpy(id->sha256, pkg->sha256, sizeof(id->sha256));
+	return id;
+}
+
 int
 jp_pkg_nevra(const struct jp_pkg *pkg, char *buf, size_t size)
 {

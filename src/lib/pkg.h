@@ -137,6 +137,13 @@ struct jp_field *jp_pkg_add_field(struct jp_pkg *pkg, const char *name,
     const char *value);
 const char *jp_pkg_field(const struct jp_pkg *pkg, const char *name);
 
+/*
+ * A new record with only the identity of pkg: format, name, arch, epoch,
+ * version, release, is_source, location and sha256.  Enough to name,
+ * order and match a package while its full record is stored elsewhere.
+ */
+struct jp_pkg *jp_pkg_identity(const struct jp_pkg *pkg);
+
 /* --- naming --- */
 /*
  * Write "name-[epoch:]version-release.arch" (rpm) or "name_version_arch"

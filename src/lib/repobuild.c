@@ -38,13 +38,23 @@ jp_is_deb(const char *rel)
 	return n > 4 && !strcmp(rel + n - 4, ".deb");
 }
 
-/* One package file and what became of it. */
+/*
+ * One package file and what became of it.  Records do not stay in memory:
+ * a package read is turned into its cache blob at once, stored in the
+ * cache's open transaction, and read back one at a time when metadata is
+ * written.  What stays is the identity (name, arch, EVR) that duplicates,
+ * advisories and the listing need.
+ */
 struct jp_item {
 	const struct jp_walk_entry *entry;
-	struct jp_pkg *pkg;
-	char *error;            /* why it could not be read */
+	struct jp_pkg *id;        /* identity only (jp_pkg_identity) */
+	unsigned char *blob;      /* a record read, until stored in the cache */
+	size_t bloblen;
+	char *error;              /* why it could not be read */
+	char sha256[65];          /* of a cached record, for the ctime check */
 	unsigned char from_cache;
 	unsigned char verify;     /* cached, but ctime changed: check sha256 */
+	unsigned char verified;   /* ... and the content was the same */
 	unsigned char duplicate;  /* same NEVRA as an earlier path: left out */
 };
 
@@ -52,10 +62,16 @@ struct jp_pool {
 	struct jp_ctx *ctx;
 	const char *repo;
 	struct jp_item *items;
-	size_t *todo;           /* indexes of items to read */
+	size_t *todo;             /* indexes of items to read */
 	size_t ntodo;
 	atomic_size_t next;
 	struct jp_progress *progress;
+	/* finished items, handed to the main thread for the cache */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	size_t *done;
+	size_t ndone;             /* pushed by workers */
+	size_t taken;             /* popped by the main thread */
 };
 
 /* Whether the file at path still has the given sha256. */
@@ -79,6 +95,39 @@ jp_same_content(struct jp_ctx *ctx, const char *path, const char *sha256)
 	return same;
 }
 
+/* Read (or check) one item on a worker thread. */
+static void
+jp_item_process(struct jp_ctx *wctx, const char *repo, struct jp_item *it)
+{
+	char *path = jp_path_join(repo, it->entry->rel);
+	struct jp_pkg *pkg = NULL;
+
+	jp_error_clear(wctx);
+	if (it->verify) {
+		if (jp_same_content(wctx, path, it->sha256)) {
+			jp_debug(wctx, "'%s' unchanged (sha256 checked)", it->entry->rel);
+			it->verified = 1;
+			free(path);
+			return;
+		}
+		jp_pkg_free(it->id);
+		it->id = NULL;
+		it->from_cache = 0;
+		it->verify = 0;
+	}
+	jp_verbose(wctx, "reading '%s'", it->entry->rel);
+	if ((jp_is_deb(it->entry->rel) ?
+	    jp_debpkg_read(wctx, path, it->entry->rel, &pkg) :
+	    jp_rpmpkg_read(wctx, path, it->entry->rel, &pkg)) < 0) {
+		it->error = jp_xstrdup(jp_error_msg(wctx));
+	} else {
+		jp_pkg_serialize(pkg, &it->blob, &it->bloblen);
+		it->id = jp_pkg_identity(pkg);
+		jp_pkg_free(pkg);
+	}
+	free(path);
+}
+
 static void *
 jp_pool_worker(void *arg)
 {
@@ -88,46 +137,52 @@ jp_pool_worker(void *arg)
 
 	while ((k = atomic_fetch_add(&pool->next, 1)) < pool->ntodo) {
 		struct jp_item *it = &pool->items[pool->todo[k]];
-		char *path = jp_path_join(pool->repo, it->entry->rel);
 
-		jp_error_clear(&wctx);
-		if (it->verify) {
-			if (jp_same_content(&wctx, path, it->pkg->sha256)) {
-				jp_debug(&wctx, "'%s' unchanged (sha256 checked)",
-				    it->entry->rel);
-				jp_progress_add(pool->progress, 1, it->entry->size);
-				free(path);
-				continue;
-			}
-			jp_pkg_free(it->pkg);
-			it->pkg = NULL;
-			it->from_cache = 0;
-			it->verify = 0;
-		}
-		jp_verbose(&wctx, "reading '%s'", it->entry->rel);
-		if ((jp_is_deb(it->entry->rel) ?
-		    jp_debpkg_read(&wctx, path, it->entry->rel, &it->pkg) :
-		    jp_rpmpkg_read(&wctx, path, it->entry->rel, &it->pkg)) < 0) {
-			it->pkg = NULL;
-			it->error = jp_xstrdup(jp_error_msg(&wctx));
-		}
+		jp_item_process(&wctx, pool->repo, it);
 		jp_progress_add(pool->progress, 1, it->entry->size);
-		free(path);
+		pthread_mutex_lock(&pool->lock);
+		pool->done[pool->ndone++] = pool->todo[k];
+		pthread_cond_signal(&pool->cond);
+		pthread_mutex_unlock(&pool->lock);
 	}
 	return NULL;
 }
 
-/* Read every item that the cache did not have, on opts->jobs threads. */
+/*
+ * Store what a worker finished into the cache's transaction.  A failure
+ * of the cache is an error of the build: the metadata is written from it.
+ */
+static int
+jp_item_store(struct jp_ctx *ctx, struct jp_cache *cache, struct jp_item *it)
+{
+	int rc = 0;
+
+	if (it->blob) {
+		rc = jp_cache_put(ctx, cache, it->entry, it->blob, it->bloblen);
+		free(it->blob);
+		it->blob = NULL;
+	} else if (it->verified) {
+		rc = jp_cache_restat(ctx, cache, it->entry);
+	}
+	return rc;
+}
+
+/*
+ * Read every item that the cache did not have (and check those whose
+ * ctime changed) on `jobs` worker threads, while this thread stores the
+ * results in the cache as they come.
+ */
 static int
 jp_read_packages(struct jp_ctx *ctx, const char *repo, struct jp_item *items,
-    size_t n, int jobs)
+    size_t n, int jobs, struct jp_cache *cache)
 {
 	struct jp_progress progress;
 	struct jp_pool pool;
 	pthread_t *threads;
 	size_t i, ntodo = 0;
-	int t, started = 0;
+	int t, started = 0, rc = 0;
 
+	memset(&pool, 0, sizeof(pool));
 	pool.todo = jp_xcalloc(n ? n : 1, sizeof(size_t));
 	for (i = 0; i < n; i++)
 		if (!items[i].from_cache || items[i].verify)
@@ -137,33 +192,59 @@ jp_read_packages(struct jp_ctx *ctx, const char *repo, struct jp_item *items,
 		return 0;
 	}
 	/* librpm's configuration is read only when an .rpm must be read. */
-	if (!jp_is_deb(items[pool.todo[0]].entry->rel) &&
-	    jp_rpmpkg_global_init(ctx) < 0) {
-		free(pool.todo);
-		return JP_ERR;
+	for (i = 0; i < ntodo; i++) {
+		if (!jp_is_deb(items[pool.todo[i]].entry->rel)) {
+			if (jp_rpmpkg_global_init(ctx) < 0) {
+				free(pool.todo);
+				return JP_ERR;
+			}
+			break;
+		}
 	}
 	pool.ctx = ctx;
 	pool.repo = repo;
 	pool.items = items;
 	pool.ntodo = ntodo;
+	pool.done = jp_xcalloc(ntodo, sizeof(size_t));
 	atomic_init(&pool.next, 0);
+	pthread_mutex_init(&pool.lock, NULL);
+	pthread_cond_init(&pool.cond, NULL);
 	jp_progress_init(&progress, ctx, "reading packages", ntodo);
 	pool.progress = &progress;
 	if ((size_t)jobs > ntodo)
 		jobs = (int)ntodo;
 	threads = jp_xcalloc((size_t)jobs, sizeof(*threads));
-	for (t = 1; t < jobs; t++) {
+	for (t = 0; t < jobs; t++) {
 		if (pthread_create(&threads[t], NULL, jp_pool_worker, &pool) != 0)
 			break;
 		started++;
 	}
-	jp_pool_worker(&pool);     /* the main thread works too */
-	for (t = 1; t <= started; t++)
+	if (started == 0)
+		jp_pool_worker(&pool);   /* no thread could be made: read here */
+	for (;;) {
+		size_t k;
+
+		pthread_mutex_lock(&pool.lock);
+		while (pool.taken == pool.ndone && pool.ndone < ntodo)
+			pthread_cond_wait(&pool.cond, &pool.lock);
+		if (pool.taken == pool.ndone) {
+			pthread_mutex_unlock(&pool.lock);
+			break;
+		}
+		k = pool.done[pool.taken++];
+		pthread_mutex_unlock(&pool.lock);
+		if (rc == 0 && jp_item_store(ctx, cache, &items[k]) < 0)
+			rc = JP_ERR;   /* keep draining so the workers can finish */
+	}
+	for (t = 0; t < started; t++)
 		pthread_join(threads[t], NULL);
 	jp_progress_release(&progress);
+	pthread_cond_destroy(&pool.cond);
+	pthread_mutex_destroy(&pool.lock);
 	free(threads);
+	free(pool.done);
 	free(pool.todo);
-	return 0;
+	return rc;
 }
 
 /* Remove the entries of dir whose names start with prefix. */
@@ -307,6 +388,17 @@ jp_published_intact_apt(struct jp_ctx *ctx, const char *suitedir,
 		}
 		ok = jp_file_has_sha256(ctx, full, hex);
 		free(full);
+		if (ok) {
+			/* and its by-hash copy beside it, which apt prefers */
+			const char *slash = strrchr(rel, '/');
+			char *bh = jp_xasprintf("%s/%.*s%sby-hash/SHA256/%s",
+			    suitedir, slash ? (int)(slash - rel) : 0, rel,
+			    slash ? "/" : "", hex);
+			struct stat bst;
+
+			ok = stat(bh, &bst) == 0 && S_ISREG(bst.st_mode);
+			free(bh);
+		}
 		if (!ok)
 			return 0;
 		n++;
@@ -458,9 +550,9 @@ jp_mark_duplicates(struct jp_ctx *ctx, struct jp_item *items, size_t n)
 	for (i = 0; i < n; i++) {
 		char buf[4096];
 
-		if (!items[i].pkg || items[i].pkg->is_source)
+		if (!items[i].id || items[i].id->is_source)
 			continue;
-		if (jp_pkg_nevra(items[i].pkg, buf, sizeof(buf)) < 0)
+		if (jp_pkg_nevra(items[i].id, buf, sizeof(buf)) < 0)
 			continue;
 		refs[nrefs].nevra = jp_xstrdup(buf);
 		refs[nrefs].index = i;
@@ -539,6 +631,84 @@ jp_build_now(void)
 	return (int64_t)time(NULL);
 }
 
+/*
+ * Load the full records of the listed items back from the cache, in
+ * order, and hand them to the writer one at a time (RPM-MD), or collect
+ * them (APT, whose records are small: control fields only).
+ */
+static struct jp_pkg *
+jp_item_load(struct jp_ctx *ctx, struct jp_cache *cache, const struct jp_item *it)
+{
+	struct jp_pkg *pkg;
+	int verify;
+
+	pkg = jp_cache_lookup(cache, it->entry, &verify);
+	if (!pkg || verify) {
+		jp_pkg_free(pkg);
+		jp_error_set(ctx, JP_ERR, "cache lost the record of '%s'; "
+		    "build again", it->entry->rel);
+		return NULL;
+	}
+	return pkg;
+}
+
+static int
+jp_write_rpmmd(struct jp_ctx *ctx, const char *dir, struct jp_cache *cache,
+    struct jp_item *const *list, size_t n, const struct jp_rpmmd_opts *mo)
+{
+	struct jp_rpmmd_writer *w = NULL;
+	size_t i;
+	int rc = JP_ERR;
+
+	if (jp_rpmmd_writer_new(ctx, dir, n, mo, &w) < 0)
+		return JP_ERR;
+	for (i = 0; i < n; i++) {
+		struct jp_pkg *pkg = jp_item_load(ctx, cache, list[i]);
+
+		if (!pkg)
+			goto out;
+		if (jp_rpmmd_writer_add(w, pkg) < 0) {
+			jp_pkg_free(pkg);
+			goto out;
+		}
+		jp_pkg_free(pkg);
+	}
+	rc = jp_rpmmd_writer_finish(w);
+out:
+	jp_rpmmd_writer_free(w);
+	return rc;
+}
+
+static int
+jp_write_aptmd(struct jp_ctx *ctx, const char *dir, struct jp_cache *cache,
+    struct jp_item *const *list, size_t n, const struct jp_aptmd_opts *ao)
+{
+	struct jp_pkg **pkgs = jp_xcalloc(n ? n : 1, sizeof(*pkgs));
+	size_t i;
+	int rc = JP_ERR;
+
+	for (i = 0; i < n; i++)
+		if ((pkgs[i] = jp_item_load(ctx, cache, list[i])) == NULL)
+			goto out;
+	rc = jp_aptmd_write(ctx, dir, pkgs, n, ao);
+out:
+	for (i = 0; i < n; i++)
+		jp_pkg_free(pkgs[i]);
+	free(pkgs);
+	return rc;
+}
+
+/* Make an empty directory at path, removing what an earlier run left. */
+static int
+jp_fresh_dir(struct jp_ctx *ctx, const char *path)
+{
+	if (jp_rm_rf(ctx, path) < 0)
+		return JP_ERR;
+	if (mkdir(path, 0755) < 0)
+		return jp_error_errno(ctx, errno, "cannot create '%s'", path);
+	return 0;
+}
+
 int
 jp_repobuild(struct jp_ctx *ctx, const char *repo,
     const struct jp_build_opts *opts, struct jp_build_stats *stats)
@@ -547,22 +717,20 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 	static const char *const skip[] = { "repodata", NULL };
 	struct jp_walk walk = { 0 };
 	struct jp_item *items = NULL;
+	struct jp_item **list = NULL;
+	struct jp_pkg **ids = NULL;
 	struct jp_cache *cache = NULL;
-	struct jp_pkg **pkgs = NULL;
 	struct jp_advset advs = { 0 };
-	struct jp_pkg **cpkgs = NULL;
-	unsigned char *cfrom = NULL;
-	struct jp_walk_entry *centries = NULL;
 	char *statedir = NULL, *lockpath = NULL, *cachepath = NULL;
-	char *tmpdir = NULL, *old_fp = NULL, *old_repomd = NULL;
+	char *tmpdir = NULL, *old_fp = NULL, *old_top = NULL;
 	char *topfile = NULL, *distsdir = NULL, *suitedir = NULL;
 	const char *suite = opts->suite ? opts->suite : JP_BUILD_DEFAULT_SUITE;
-	int format;
 	char *updateinfo = NULL;
-	size_t updateinfo_len = 0, i, npkgs = 0;
+	size_t updateinfo_len = 0, i, nlist = 0;
+	int64_t when = opts->revision > 0 ? opts->revision : jp_build_now();
 	char fp[65];
 	double t0 = jp_now();
-	int lockfd = -1, rc = JP_ERR;
+	int lockfd = -1, rc = JP_ERR, format;
 	struct stat st;
 
 	memset(stats, 0, sizeof(*stats));
@@ -593,6 +761,17 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 	if (format < 0)
 		goto out;
 	stats->format = format;
+	{
+		/* a repository that changed format keeps the other tree */
+		char *other = jp_path_join(repo, format == JP_REPO_APT ?
+		    "repodata" : "dists");
+
+		if (stat(other, &st) == 0 && S_ISDIR(st.st_mode))
+			jp_warn(ctx, "'%s' is left from an %s build and is not "
+			    "updated; remove it if the repository changed format",
+			    other, format == JP_REPO_APT ? "RPM-MD" : "APT");
+		free(other);
+	}
 	if (format == JP_REPO_APT) {
 		if (opts->advisories && opts->advisories[0]) {
 			rc = jp_error_set(ctx, JP_ERR, "'%s' is an APT repository; "
@@ -614,9 +793,10 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 
 	cachepath = jp_path_join(statedir, "cache.sqlite");
 	if (jp_cache_open(ctx, cachepath, &cache) < 0) {
-		/* The cache only saves time: build without it. */
-		jp_warn(ctx, "%s; building without the cache", jp_error_msg(ctx));
-		cache = NULL;
+		/* The cache only saves time: build with one in memory. */
+		jp_warn(ctx, "%s; building without a saved cache", jp_error_msg(ctx));
+		if (jp_cache_open(ctx, ":memory:", &cache) < 0)
+			goto out;
 	}
 
 	/*
@@ -626,11 +806,16 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 	 */
 	if (jp_build_fingerprint(ctx, opts, format, &walk, fp) < 0)
 		goto out;
-	if (cache && !opts->no_cache && !walk.nerrors) {
+	/*
+	 * A Release with Valid-Until must be dated anew by every build, or
+	 * a repository rebuilt daily would still expire.
+	 */
+	if (!opts->no_cache && !walk.nerrors &&
+	    !(format == JP_REPO_APT && opts->valid_for_days > 0)) {
 		old_fp = jp_cache_meta_get(cache, "fingerprint");
-		old_repomd = jp_cache_meta_get(cache, "published_sha256");
+		old_top = jp_cache_meta_get(cache, "published_sha256");
 		if (old_fp && !strcmp(old_fp, fp) &&
-		    jp_published_intact(ctx, repo, format, suite, old_repomd)) {
+		    jp_published_intact(ctx, repo, format, suite, old_top)) {
 			char *np = jp_cache_meta_get(cache, "packages");
 
 			stats->packages = np ? strtoul(np, NULL, 10) : 0;
@@ -642,19 +827,25 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 		}
 	}
 
+	if (jp_cache_begin(ctx, cache) < 0)
+		goto out;
 	items = jp_xcalloc(walk.n ? walk.n : 1, sizeof(*items));
 	for (i = 0; i < walk.n; i++) {
+		struct jp_pkg *pkg;
 		int verify = 0;
 
 		items[i].entry = &walk.v[i];
-		if (cache && !opts->no_cache &&
-		    (items[i].pkg = jp_cache_lookup(cache, &walk.v[i], &verify)) != NULL) {
-			items[i].from_cache = 1;
-			items[i].verify = (unsigned char)verify;
-		}
+		if (opts->no_cache ||
+		    (pkg = jp_cache_lookup(cache, &walk.v[i], &verify)) == NULL)
+			continue;
+		items[i].from_cache = 1;
+		items[i].verify = (unsigned char)verify;
+		items[i].id = jp_pkg_identity(pkg);
+		memcpy(items[i].sha256, pkg->sha256, sizeof(items[i].sha256));
+		jp_pkg_free(pkg);
 	}
 
-	if (jp_read_packages(ctx, repo, items, walk.n, opts->jobs) < 0)
+	if (jp_read_packages(ctx, repo, items, walk.n, opts->jobs, cache) < 0)
 		goto out;
 
 	for (i = 0; i < walk.n; i++) {
@@ -672,42 +863,39 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 		goto out;
 	}
 
-	/* The cache keeps source packages too, so they are not read again. */
-	pkgs = jp_xcalloc(walk.n ? walk.n : 1, sizeof(*pkgs));
+	/* Source packages stay in the cache, so they are not read again. */
 	for (i = 0; i < walk.n; i++) {
-		if (items[i].pkg && items[i].pkg->is_source) {
+		if (items[i].id && items[i].id->is_source) {
 			jp_info(ctx, "'%s' is a source package; skipped",
 			    items[i].entry->rel);
 			stats->sources++;
 		}
 	}
-	cpkgs = jp_xcalloc(walk.n ? walk.n : 1, sizeof(*cpkgs));
-	cfrom = jp_xcalloc(walk.n ? walk.n : 1, 1);
-	centries = jp_xcalloc(walk.n ? walk.n : 1, sizeof(*centries));
-	for (i = 0; i < walk.n; i++) {
-		cpkgs[i] = items[i].pkg;
-		/* a verified record is stored again with its new ctime */
-		cfrom[i] = items[i].from_cache && !items[i].verify;
-		centries[i] = walk.v[i];
-	}
 	stats->duplicates = jp_mark_duplicates(ctx, items, walk.n);
+	list = jp_xcalloc(walk.n ? walk.n : 1, sizeof(*list));
+	ids = jp_xcalloc(walk.n ? walk.n : 1, sizeof(*ids));
 	for (i = 0; i < walk.n; i++) {
-		if (!items[i].pkg || items[i].pkg->is_source || items[i].duplicate)
+		if (!items[i].id)
 			continue;
-		pkgs[npkgs++] = items[i].pkg;
+		if (jp_cache_keep(ctx, cache, items[i].entry->rel) < 0)
+			goto out;
+		if (items[i].id->is_source || items[i].duplicate)
+			continue;
+		ids[nlist] = items[i].id;
+		list[nlist++] = &items[i];
 		if (items[i].from_cache)
 			stats->reused++;
 		else
 			stats->added++;
 	}
-	stats->packages = npkgs;
+	stats->packages = nlist;
 
 	/* Advisories: merged, checked against what the repository holds. */
 	if (opts->advisories && opts->advisories[0]) {
 		for (i = 0; opts->advisories[i]; i++)
 			if (jp_advisory_load(ctx, opts->advisories[i], &advs) < 0)
 				goto out;
-		stats->adv_missing = jp_advisory_check_pkgs(ctx, &advs, pkgs, npkgs);
+		stats->adv_missing = jp_advisory_check_pkgs(ctx, &advs, ids, nlist);
 		if (jp_advisory_write_xml(ctx, &advs, &updateinfo, &updateinfo_len) < 0)
 			goto out;
 	}
@@ -720,7 +908,7 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 			.component = opts->component,
 			.origin = opts->origin,
 			.label = opts->label,
-			.date = opts->revision > 0 ? opts->revision : jp_build_now(),
+			.date = when,
 			.valid_for_days = opts->valid_for_days,
 			.nthreads = opts->jobs,
 			.prev_suite_dir = NULL,
@@ -734,22 +922,15 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 			ao.prev_suite_dir = suitedir;
 		tmpdir = jp_xasprintf("%s/%s%s-%ld", distsdir,
 		    JP_BUILD_APT_TMP_PREFIX, suite, (long)getpid());
-		if (jp_rm_rf(ctx, tmpdir) < 0)
-			goto out;
-		if (mkdir(tmpdir, 0755) < 0) {
-			rc = jp_error_errno(ctx, errno, "cannot create '%s'", tmpdir);
-			goto out;
-		}
-		if (jp_aptmd_write(ctx, tmpdir, pkgs, npkgs, &ao) < 0)
-			goto out;
-		if (jp_fsync_dir(ctx, tmpdir) < 0)
-			goto out;
-		if (jp_publish(ctx, distsdir, tmpdir, suitedir) < 0)
+		if (jp_fresh_dir(ctx, tmpdir) < 0 ||
+		    jp_write_aptmd(ctx, tmpdir, cache, list, nlist, &ao) < 0 ||
+		    jp_fsync_dir(ctx, tmpdir) < 0 ||
+		    jp_publish(ctx, distsdir, tmpdir, suitedir) < 0)
 			goto out;
 	} else {
 		struct jp_rpmmd_opts mo = {
 			.compress = opts->compress,
-			.revision = opts->revision > 0 ? opts->revision : jp_build_now(),
+			.revision = when,
 			.updateinfo = updateinfo,
 			.updateinfo_len = updateinfo_len,
 			.nthreads = opts->jobs,
@@ -758,16 +939,8 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 
 		tmpdir = jp_xasprintf("%s/%s%ld", repo, JP_BUILD_TMP_PREFIX,
 		    (long)getpid());
-		if (jp_rm_rf(ctx, tmpdir) < 0) {
-			free(dst);
-			goto out;
-		}
-		if (mkdir(tmpdir, 0755) < 0) {
-			rc = jp_error_errno(ctx, errno, "cannot create '%s'", tmpdir);
-			free(dst);
-			goto out;
-		}
-		if (jp_rpmmd_write(ctx, tmpdir, pkgs, npkgs, &mo) < 0 ||
+		if (jp_fresh_dir(ctx, tmpdir) < 0 ||
+		    jp_write_rpmmd(ctx, tmpdir, cache, list, nlist, &mo) < 0 ||
 		    jp_fsync_dir(ctx, tmpdir) < 0 ||
 		    jp_publish(ctx, repo, tmpdir, dst) < 0) {
 			free(dst);
@@ -778,28 +951,26 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 	free(tmpdir);
 	tmpdir = NULL;
 
-	/* Remember what was published; a failure here costs only speed. */
-	if (cache) {
+	/* Published.  Remember what; a failure here costs only speed. */
+	{
 		char *data = NULL;
 		size_t len;
-		char hex[65];
+		char hex[65], np[32];
 
-		if (jp_cache_store(ctx, cache, centries, cpkgs, cfrom, walk.n,
-		    &stats->removed) < 0 ||
-		    jp_file_read(ctx, topfile, &data, &len) < 0) {
-			jp_warn(ctx, "%s", jp_error_msg(ctx));
-		} else {
-			char np[32];
-
+		snprintf(np, sizeof(np), "%zu", stats->packages);
+		if (jp_file_read(ctx, topfile, &data, &len) == 0) {
 			jp_sha256_hex(data, len, hex);
-			snprintf(np, sizeof(np), "%zu", stats->packages);
 			if (jp_cache_meta_set(ctx, cache, "fingerprint",
 			    ctx->had_error ? "" : fp) < 0 ||
 			    jp_cache_meta_set(ctx, cache, "packages", np) < 0 ||
 			    jp_cache_meta_set(ctx, cache, "published_sha256", hex) < 0)
 				jp_warn(ctx, "%s", jp_error_msg(ctx));
+		} else {
+			jp_warn(ctx, "%s", jp_error_msg(ctx));
 		}
 		free(data);
+		if (jp_cache_commit(ctx, cache, &stats->removed) < 0)
+			jp_warn(ctx, "%s", jp_error_msg(ctx));
 	}
 	rc = 0;
 out:
@@ -813,20 +984,19 @@ out:
 	free(updateinfo);
 	jp_advset_release(&advs);
 	for (i = 0; items && i < walk.n; i++) {
-		jp_pkg_free(items[i].pkg);
+		jp_pkg_free(items[i].id);
+		free(items[i].blob);
 		free(items[i].error);
 	}
 	free(items);
-	free(pkgs);
-	free(cpkgs);
-	free(cfrom);
-	free(centries);
+	free(list);
+	free(ids);
 	free(old_fp);
-	free(old_repomd);
+	free(old_top);
 	free(topfile);
 	free(distsdir);
 	free(suitedir);
-	jp_cache_close(cache);
+	jp_cache_close(cache);   /* rolls back an unfinished build */
 	jp_walk_release(&walk);
 	jp_lock_release(lockfd);
 	free(cachepath);

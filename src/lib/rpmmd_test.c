@@ -17,12 +17,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -989,6 +991,501 @@ test_errors(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* streaming: many blocks, threads, errors                             */
+
+/*
+ * Synthetic records for a stream of many blocks: BIG_N packages of
+ * BIG_FILES files each, and one (BIG_HUGE_AT) with BIG_HUGE files whose
+ * filelists chunk alone spans several blocks.  File names carry
+ * pseudo-random hex so that the XML does not compress to nothing.  About
+ * 16 MB of filelists, 4 MB of primary, 1 MB of other.
+ */
+#define BIG_N 1500
+#define BIG_FILES 200
+#define BIG_HUGE_AT 700
+#define BIG_HUGE 40000
+
+static uint32_t
+big_rand(uint32_t *st)
+{
+	/* xorshift32 (Marsaglia) */
+	*st ^= *st << 13;
+	*st ^= *st >> 17;
+	*st ^= *st << 5;
+	return *st;
+}
+
+/*
+ * Record i of the big set.  When fl is given, what createrepo_c's
+ * filelists.xml holds for it (its cr_xml_dump_filelists: the package
+ * element with pkgid, name and arch, the version line, then one file line
+ * per file with type="dir" or type="ghost") is appended to it.
+ */
+static struct jp_pkg *
+big_pkg(size_t i, FILE *fl)
+{
+	struct jp_pkg *p = jp_pkg_new(JP_PKG_RPM);
+	uint32_t st = (uint32_t)i * 2654435761u + 1;
+	size_t nfiles = i == BIG_HUGE_AT ? BIG_HUGE : BIG_FILES, k;
+	char buf[256];
+
+	snprintf(buf, sizeof(buf), "big%05zu", i);
+	p->name = jp_xstrdup(buf);
+	p->arch = jp_xstrdup(i % 4 ? "x86_64" : "noarch");
+	p->epoch = jp_xstrdup(i % 7 ? "0" : "3");
+	snprintf(buf, sizeof(buf), "1.%zu.%u", i % 13, big_rand(&st) % 1000);
+	p->version = jp_xstrdup(buf);
+	p->release = jp_xstrdup("1.el9");
+	snprintf(buf, sizeof(buf), "Packages/%c/big%05zu.rpm",
+	    'a' + (int)(i % 26), i);
+	p->location = jp_xstrdup(buf);
+	snprintf(p->sha256, sizeof(p->sha256), "%08x%08x%08x%08x%08x%08x%08x%08x",
+	    big_rand(&st), big_rand(&st), big_rand(&st), big_rand(&st),
+	    big_rand(&st), big_rand(&st), big_rand(&st), big_rand(&st));
+	snprintf(buf, sizeof(buf), "Package %zu <of %d> & friends", i, BIG_N);
+	p->summary = jp_xstrdup(buf);
+	snprintf(buf, sizeof(buf), "Long text %08x %08x\n\tsecond line %u",
+	    big_rand(&st), big_rand(&st), big_rand(&st));
+	p->description = jp_xstrdup(buf);
+	p->license = jp_xstrdup("MIT");
+	p->time_file = 1700000000 + (int64_t)i;
+	p->time_build = 1690000000 + (int64_t)i;
+	p->file_size = 1000 + i;
+	add_dep(p, JP_DEP_PROVIDES, p->name, JP_DEP_EQ, p->epoch, p->version,
+	    p->release, 0);
+	for (k = 0; k < 8; k++) {
+		snprintf(buf, sizeof(buf), "lib%08x.so.%zu()(64bit)",
+		    big_rand(&st), k);
+		add_dep(p, JP_DEP_REQUIRES, buf, JP_DEP_ANY, NULL, NULL, NULL,
+		    k == 0);
+	}
+
+	if (fl)
+		fprintf(fl, "<package pkgid=\"%s\" name=\"%s\" arch=\"%s\">\n"
+		    "  <version epoch=\"%s\" ver=\"%s\" rel=\"%s\"/>\n",
+		    p->sha256, p->name, p->arch, p->epoch, p->version,
+		    p->release);
+	snprintf(buf, sizeof(buf), "/usr/share/big%05zu", i);
+	jp_pkg_add_file(p, buf, JP_FILE_DIR);
+	if (fl)
+		fprintf(fl, "  <file type=\"dir\">%s</file>\n", buf);
+	for (k = 0; k < nfiles; k++) {
+		if (k % 40 == 0)
+			snprintf(buf, sizeof(buf), "/usr/bin/big%05zu-%zu", i, k);
+		else
+			snprintf(buf, sizeof(buf), "/usr/share/big%05zu/d%02zu/"
+			    "f%08x.dat", i, k % 17, big_rand(&st));
+		jp_pkg_add_file(p, buf, JP_FILE_REG);
+		if (fl)
+			fprintf(fl, "  <file>%s</file>\n", buf);
+	}
+	snprintf(buf, sizeof(buf), "/var/log/big%05zu.log", i);
+	jp_pkg_add_file(p, buf, JP_FILE_GHOST);
+	if (fl)
+		fprintf(fl, "  <file type=\"ghost\">%s</file>\n</package>\n", buf);
+
+	for (k = 0; k < 3; k++) {
+		snprintf(buf, sizeof(buf), "- change %u\n- and %u <x> & y",
+		    big_rand(&st), big_rand(&st));
+		jp_pkg_add_changelog(p, "Dev <dev@example.com> - 1.0-1",
+		    1600000000 + (int64_t)(i * 10 + k), buf);
+	}
+	return p;
+}
+
+/* A large updateinfo.xml (several blocks), malloc'd. */
+static char *
+big_updateinfo(size_t *lenp)
+{
+	struct jp_md_text { char *p; size_t len, cap; } t = { NULL, 0, 0 };
+	size_t i;
+
+	for (i = 0; i < 4000; i++) {
+		char buf[512];
+		int n = snprintf(buf, sizeof(buf), "%s  <update from=\"t@example."
+		    "com\" status=\"final\" type=\"bugfix\" version=\"1\">\n"
+		    "    <id>BIG-2024:%05zu</id>\n    <title>fix %zu</title>\n"
+		    "    <issued date=\"2024-01-01 00:00:00\"/>\n    <pkglist>"
+		    "<collection short=\"c\"><name>c</name>\n      <package "
+		    "name=\"big%05zu\" epoch=\"0\" version=\"1\" release=\"1\" "
+		    "arch=\"x86_64\"><filename>big.rpm</filename></package>\n"
+		    "    </collection></pkglist>\n  </update>\n",
+		    i == 0 ? "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		    "<updates>\n" : "", i, i, i % BIG_N);
+
+		assert_true(n > 0 && (size_t)n < sizeof(buf));
+		if (t.cap - t.len < (size_t)n + 16) {
+			t.cap = t.cap ? 2 * t.cap : 65536;
+			t.p = jp_xrealloc(t.p, t.cap);
+		}
+		memcpy(t.p + t.len, buf, (size_t)n);
+		t.len += (size_t)n;
+	}
+	memcpy(t.p + t.len, "</updates>\n", 11);
+	t.len += 11;
+	*lenp = t.len;
+	return t.p;
+}
+
+/*
+ * Write the big set into dir with the streaming writer, one record at a
+ * time, each freed at once.  With fl, the expected filelists.xml goes
+ * there.
+ */
+static void
+write_big(struct fixture *fx, const char *dir, int compress, int nthreads,
+    const char *ui, size_t ui_len, size_t n, FILE *fl)
+{
+	struct jp_rpmmd_opts o = { .compress = compress, .revision = 1712345678,
+		.nthreads = nthreads, .updateinfo = ui, .updateinfo_len = ui_len };
+	struct jp_rpmmd_writer *w;
+	size_t i;
+
+	assert_int_equal(jp_mkdir_p(&fx->ctx, dir), 0);
+	if (jp_rpmmd_writer_new(&fx->ctx, dir, n, &o, &w) < 0)
+		fail_msg("%s", jp_error_msg(&fx->ctx));
+	if (fl)
+		fprintf(fl, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		    "<filelists xmlns=\"http://linux.duke.edu/metadata/filelists\""
+		    " packages=\"%zu\">\n", n);
+	for (i = 0; i < n; i++) {
+		struct jp_pkg *p = big_pkg(i, fl);
+
+		if (jp_rpmmd_writer_add(w, p) < 0)
+			fail_msg("%s", jp_error_msg(&fx->ctx));
+		jp_pkg_free(p);
+	}
+	if (fl)
+		fputs("</filelists>", fl);
+	if (jp_rpmmd_writer_finish(w) < 0)
+		fail_msg("%s", jp_error_msg(&fx->ctx));
+	jp_rpmmd_writer_free(w);
+}
+
+/*
+ * A stream of many blocks: gzip, gzip -t, python's gzip and sha256sum
+ * agree with repomd.xml; the XML is what createrepo_c's format says; the
+ * bytes are the same with 1, 2 and 5 threads; dnf and zypper read it.
+ */
+static void
+test_big_gz(void **state)
+{
+	struct fixture *fx = *state;
+	char *d1 = jp_xasprintf("%s/r1/repodata", fx->tmp);
+	char *d2 = jp_xasprintf("%s/r2/repodata", fx->tmp);
+	char *d5 = jp_xasprintf("%s/r5/repodata", fx->tmp);
+	char *want = jp_xasprintf("%s/want-filelists.xml", fx->tmp);
+	char *q1 = shq(d1), *q2 = shq(d2), *q5 = shq(d5), *qw = shq(want);
+	const char *types[] = { "primary", "filelists", "other", "updateinfo" };
+	struct mdset set;
+	struct stat st;
+	size_t ui_len;
+	char *ui = big_updateinfo(&ui_len), *got;
+	FILE *fl;
+	int i;
+
+	fl = fopen(want, "w");
+	assert_non_null(fl);
+	write_big(fx, d1, JP_COMPRESS_GZ, 1, ui, ui_len, BIG_N, fl);
+	assert_int_equal(fclose(fl), 0);
+	write_big(fx, d2, JP_COMPRESS_GZ, 2, ui, ui_len, BIG_N, NULL);
+	write_big(fx, d5, JP_COMPRESS_GZ, 5, ui, ui_len, BIG_N, NULL);
+	assert_int_equal(sh("diff -r %s %s", q1, q2), 0);
+	assert_int_equal(sh("diff -r %s %s", q1, q5), 0);
+
+	/* gzip -dc, gzip -t, sha256sum, sizes, xmllint */
+	check_repodata(d2, fx->tmp, JP_COMPRESS_GZ, 1712345678, &set);
+	assert_int_equal(set.n, 4);
+	assert_int_equal(stat(md_find(&set, "filelists")->xml, &st), 0);
+	assert_true(st.st_size > 16 * 1024 * 1024);
+	assert_int_equal(sh("cmp %s %s", qw, md_find(&set, "filelists")->xml), 0);
+	got = read_all(md_find(&set, "updateinfo")->xml, NULL);
+	assert_int_equal(strlen(got), ui_len);
+	assert_memory_equal(got, ui, ui_len);
+	free(got);
+
+	/* python's gzip module (zlib) reads what gzip read */
+	if (have("python3")) {
+		for (i = 0; i < 4; i++) {
+			const struct mdinfo *m = md_find(&set, types[i]);
+			char sum[65], *qp = shq(m->path), *o;
+
+			sha256sum(m->xml, sum);
+			o = sh_out(NULL, "python3 -c 'import gzip, hashlib, sys; "
+			    "print(hashlib.sha256(gzip.open(sys.argv[1]).read())"
+			    ".hexdigest())' %s", qp);
+			assert_true(strlen(o) >= 64);
+			assert_memory_equal(o, sum, 64);
+			free(o);
+			free(qp);
+		}
+	}
+
+	/* the packages in primary, in order */
+	{
+		struct xdoc x;
+
+		xdoc_open(&x, md_find(&set, "primary")->xml);
+		assert_int_equal(xn(&x, "/c:metadata/c:package"), BIG_N);
+		assert_xs(&x, "big00000", "/c:metadata/c:package[1]/c:name");
+		assert_xs(&x, "big01499", "/c:metadata/c:package[%d]/c:name",
+		    BIG_N);
+		assert_int_equal(xn(&x, "/c:metadata/c:package[c:name="
+		    "'big00700']/c:format/c:file"), BIG_HUGE / 40);
+		xdoc_close(&x);
+	}
+
+	/* dnf: every package, and files from the last block of filelists */
+	if (have("dnf")) {
+		char *repo = jp_xasprintf("%s/r5", fx->tmp);
+		char *base = jp_xasprintf("dnf -q --setopt=reposdir=/dev/null "
+		    "--setopt=cachedir='%s/dnfcache' --releasever=1 "
+		    "--repofrompath=r,'file://%s' --repo=r repoquery", fx->tmp,
+		    repo);
+		char *o = sh_out(NULL, "%s --qf '%%{name}' 2>&1 | wc -l", base);
+		long nd16;
+
+		assert_int_equal(strtol(o, NULL, 10), BIG_N);
+		free(o);
+		o = sh_out(NULL, "%s -l big01499 2>&1 | wc -l", base);
+		assert_int_equal(strtol(o, NULL, 10), BIG_FILES + 2);
+		free(o);
+		o = sh_out(NULL, "%s -l big00700 2>&1 | grep -c /d16/", base);
+		for (i = 0, nd16 = 0; i < BIG_HUGE; i++)
+			nd16 += i % 40 != 0 && i % 17 == 16;
+		assert_int_equal(strtol(o, NULL, 10), nd16);
+		free(o);
+		free(base);
+		free(repo);
+	}
+
+	/* zypper (libsolv's repo2solv) reads primary and updateinfo */
+	if (have("zypper") && geteuid() == 0) {
+		char *root = jp_xasprintf("%s/zroot", fx->tmp);
+		char *qr = shq(root), *o;
+
+		assert_int_equal(sh("zypper -n --root %s ar -G 'file://%s/r5' "
+		    "big >/dev/null 2>&1 && zypper -n --root %s refresh "
+		    ">/dev/null 2>&1", qr, fx->tmp, qr), 0);
+		o = sh_out(NULL, "zypper -n --root %s search -s 'big0*' 2>&1 | "
+		    "grep -c '| big[0-9]'", qr);
+		assert_int_equal(strtol(o, NULL, 10), BIG_N);
+		free(o);
+		o = sh_out(NULL, "zypper -n --root %s list-patches --all 2>&1 | "
+		    "grep -c 'BIG-2024:'", qr);
+		assert_int_equal(strtol(o, NULL, 10), 4000);
+		free(o);
+		free(qr);
+		free(root);
+	}
+
+	free(ui);
+	free(q1);
+	free(q2);
+	free(q5);
+	free(qw);
+	free(want);
+	free(d1);
+	free(d2);
+	free(d5);
+}
+
+/*
+ * xz and zstd keep one compressor per stream, fed in order by whichever
+ * thread runs: the same bytes with 1 and 3 threads, the same XML as gzip.
+ */
+static void
+test_big_xz_zstd(void **state)
+{
+	struct fixture *fx = *state;
+	const char *types[] = { "primary", "filelists", "other" };
+	int c, i;
+
+	for (c = JP_COMPRESS_XZ; c <= JP_COMPRESS_ZSTD; c++) {
+		char *g = jp_xasprintf("%s/g%d/repodata", fx->tmp, c);
+		char *a = jp_xasprintf("%s/a%d/repodata", fx->tmp, c);
+		char *b = jp_xasprintf("%s/b%d/repodata", fx->tmp, c);
+		char *xg = jp_xasprintf("%s/xg%d", fx->tmp, c);
+		char *xa = jp_xasprintf("%s/xa%d", fx->tmp, c);
+		char *qa = shq(a), *qb = shq(b);
+		struct mdset sg, sa;
+
+		/* a third of the set: xz is slow */
+		write_big(fx, g, JP_COMPRESS_GZ, 2, NULL, 0, BIG_N / 3, NULL);
+		write_big(fx, a, c, 1, NULL, 0, BIG_N / 3, NULL);
+		write_big(fx, b, c, 3, NULL, 0, BIG_N / 3, NULL);
+		assert_int_equal(sh("diff -r %s %s", qa, qb), 0);
+		assert_int_equal(jp_mkdir_p(&fx->ctx, xg), 0);
+		assert_int_equal(jp_mkdir_p(&fx->ctx, xa), 0);
+		check_repodata(g, xg, JP_COMPRESS_GZ, 1712345678, &sg);
+		check_repodata(b, xa, c, 1712345678, &sa);
+		for (i = 0; i < 3; i++)
+			assert_int_equal(sh("cmp %s %s", md_find(&sg,
+			    types[i])->xml, md_find(&sa, types[i])->xml), 0);
+		free(qa);
+		free(qb);
+		free(xg);
+		free(xa);
+		free(g);
+		free(a);
+		free(b);
+	}
+}
+
+/* Number of entries in a directory. */
+static long
+dir_entries(const char *dir)
+{
+	char *q = shq(dir), *o = sh_out(NULL, "ls -A %s | wc -l", q);
+	long n = strtol(o, NULL, 10);
+
+	free(o);
+	free(q);
+	return n;
+}
+
+/*
+ * Adding more or fewer records than announced is an error, and the
+ * writer leaves nothing behind; it refuses any further call.
+ */
+static void
+test_count_mismatch(void **state)
+{
+	struct fixture *fx = *state;
+	struct jp_rpmmd_opts o = { .compress = JP_COMPRESS_GZ, .nthreads = 2 };
+	char *dir = jp_xasprintf("%s/count", fx->tmp);
+	struct jp_rpmmd_writer *w;
+	struct jp_pkg *p = minimal_pkg();
+	const char *msg;
+
+	assert_int_equal(jp_mkdir_p(&fx->ctx, dir), 0);
+
+	/* one too many */
+	assert_int_equal(jp_rpmmd_writer_new(&fx->ctx, dir, 2, &o, &w), 0);
+	assert_int_equal(dir_entries(dir), 3);
+	assert_int_equal(jp_rpmmd_writer_add(w, p), 0);
+	assert_int_equal(jp_rpmmd_writer_add(w, p), 0);
+	assert_true(jp_rpmmd_writer_add(w, p) < 0);
+	msg = jp_error_msg(&fx->ctx);
+	assert_non_null(strstr(msg, "cannot add 'min' to the metadata in '"));
+	assert_non_null(strstr(msg, "more packages than the 2 announced"));
+	assert_int_equal(dir_entries(dir), 0);
+	assert_true(jp_rpmmd_writer_add(w, p) < 0);
+	assert_true(jp_rpmmd_writer_finish(w) < 0);
+	assert_non_null(strstr(jp_error_msg(&fx->ctx), "has failed"));
+	jp_rpmmd_writer_free(w);
+	assert_int_equal(dir_entries(dir), 0);
+
+	/* one too few */
+	jp_error_clear(&fx->ctx);
+	assert_int_equal(jp_rpmmd_writer_new(&fx->ctx, dir, 3, &o, &w), 0);
+	assert_int_equal(jp_rpmmd_writer_add(w, p), 0);
+	assert_int_equal(jp_rpmmd_writer_add(w, p), 0);
+	assert_true(jp_rpmmd_writer_finish(w) < 0);
+	assert_non_null(strstr(jp_error_msg(&fx->ctx),
+	    "2 packages added, 3 announced"));
+	assert_int_equal(dir_entries(dir), 0);
+	jp_rpmmd_writer_free(w);
+
+	/* none announced, none added: an empty repository */
+	assert_int_equal(jp_rpmmd_writer_new(&fx->ctx, dir, 0, &o, &w), 0);
+	assert_int_equal(jp_rpmmd_writer_finish(w), 0);
+	assert_true(jp_rpmmd_writer_finish(w) < 0);
+	assert_true(jp_rpmmd_writer_add(w, p) < 0);
+	assert_non_null(strstr(jp_error_msg(&fx->ctx), "has finished"));
+	jp_rpmmd_writer_free(w);
+	assert_int_equal(dir_entries(dir), 4);
+
+	jp_rpmmd_writer_free(NULL);
+	jp_pkg_free(p);
+	free(dir);
+}
+
+/*
+ * A write that fails while records are added (the file size limit, so
+ * write(2) really fails with EFBIG): the error names the file, the
+ * writer stops, its files are gone, and freeing it is safe.  gzip is
+ * written by the caller's thread, xz by the compressing threads.
+ */
+static void
+test_write_error(void **state)
+{
+	struct fixture *fx = *state;
+	struct sigaction sa, old_sa;
+	struct rlimit rl, old_rl;
+	int c;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	assert_int_equal(sigaction(SIGXFSZ, &sa, &old_sa), 0);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old_rl), 0);
+	for (c = JP_COMPRESS_GZ; c <= JP_COMPRESS_XZ; c++) {
+		struct jp_rpmmd_opts o = { .compress = c, .nthreads = 2 };
+		char *dir = jp_xasprintf("%s/full%d", fx->tmp, c);
+		struct jp_rpmmd_writer *w;
+		size_t i;
+		int rc = 0;
+
+		assert_int_equal(jp_mkdir_p(&fx->ctx, dir), 0);
+		jp_error_clear(&fx->ctx);
+		rl = old_rl;
+		rl.rlim_cur = 64 * 1024;
+		assert_int_equal(setrlimit(RLIMIT_FSIZE, &rl), 0);
+		assert_int_equal(jp_rpmmd_writer_new(&fx->ctx, dir, BIG_N, &o,
+		    &w), 0);
+		for (i = 0; i < BIG_N && rc == 0; i++) {
+			struct jp_pkg *p = big_pkg(i, NULL);
+
+			rc = jp_rpmmd_writer_add(w, p);
+			jp_pkg_free(p);
+		}
+		if (rc == 0)
+			rc = jp_rpmmd_writer_finish(w);
+		assert_int_equal(setrlimit(RLIMIT_FSIZE, &old_rl), 0);
+		assert_true(rc < 0);
+		assert_non_null(strstr(jp_error_msg(&fx->ctx), "cannot "));
+		assert_non_null(strstr(jp_error_msg(&fx->ctx), ".xml"));
+		assert_non_null(strstr(jp_error_msg(&fx->ctx), "too large"));
+		assert_int_equal(dir_entries(dir), 0);
+		jp_rpmmd_writer_free(w);
+		free(dir);
+	}
+	assert_int_equal(sigaction(SIGXFSZ, &old_sa, NULL), 0);
+}
+
+/*
+ * A writer dropped before finish (the caller failed): its threads end,
+ * its memory is freed (the sanitizer builds check), nothing is renamed,
+ * and its temporary files stay for the caller to remove.
+ */
+static void
+test_free_unfinished(void **state)
+{
+	struct fixture *fx = *state;
+	struct jp_rpmmd_opts o = { .compress = JP_COMPRESS_GZ, .nthreads = 3 };
+	char *dir = jp_xasprintf("%s/dropped", fx->tmp);
+	char *q = shq(dir), *ls;
+	struct jp_rpmmd_writer *w;
+	size_t i;
+
+	assert_int_equal(jp_mkdir_p(&fx->ctx, dir), 0);
+	assert_int_equal(jp_rpmmd_writer_new(&fx->ctx, dir, BIG_N, &o, &w), 0);
+	for (i = 0; i < 200; i++) {
+		struct jp_pkg *p = big_pkg(i, NULL);
+
+		assert_int_equal(jp_rpmmd_writer_add(w, p), 0);
+		jp_pkg_free(p);
+	}
+	jp_rpmmd_writer_free(w);
+	ls = sh_out(NULL, "ls -A %s", q);
+	assert_string_equal(ls, ".filelists.xml.gz.tmp\n"
+	    ".other.xml.gz.tmp\n.primary.xml.gz.tmp\n");
+	free(ls);
+	free(q);
+	free(dir);
+}
+
+/* ------------------------------------------------------------------ */
 /* real packages: records from rpm -qp, compared with createrepo_c     */
 
 /* Split s at the first byte sep (replaced by NUL); the rest or NULL. */
@@ -1531,6 +2028,15 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_empty_like_createrepo,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_big_gz, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_big_xz_zstd, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_count_mismatch, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_write_error, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_free_unfinished, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_real_rpms_qf, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_real_rpms_rpmpkg, setup,
