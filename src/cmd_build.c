@@ -136,6 +136,7 @@ cmd_build(int argc, char **argv, struct jp_ctx *ctx)
 			break;
 		case OPT_COMPRESS:
 			opts.compress = jp_compress_parse(optarg);
+			opts.compress_set = 1;
 			if (opts.compress < 0 || opts.compress == JP_COMPRESS_NONE) {
 				jp_err(ctx, "unknown compression '%s': use gz, xz or zstd",
 				    optarg);

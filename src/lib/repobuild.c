@@ -301,8 +301,12 @@ jp_build_fingerprint(struct jp_ctx *ctx, const struct jp_build_opts *opts,
 	jp_digest_update(&d, line, strlen(line));
 	{
 		/* APT's names, each ended by a NUL so that no two lists collide */
-		const char *names[] = { opts->suite, opts->codename,
-		    opts->component, opts->origin, opts->label };
+		/* defaults resolved, so that giving one explicitly is no change */
+		const char *suite = opts->suite ? opts->suite : JP_BUILD_DEFAULT_SUITE;
+		const char *names[] = { suite,
+		    opts->codename ? opts->codename : suite,
+		    opts->component ? opts->component : "main",
+		    opts->origin, opts->label };
 		size_t k;
 
 		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
@@ -582,6 +586,24 @@ jp_mark_duplicates(struct jp_ctx *ctx, struct jp_item *items, size_t n)
 	return dropped;
 }
 
+/* Options are not remembered: say so when another suite goes stale. */
+static void
+jp_warn_other_suites(struct jp_ctx *ctx, const char *distsdir, const char *suite)
+{
+	DIR *d = opendir(distsdir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, suite))
+			continue;
+		jp_warn(ctx, "'%s/%s' is another suite, not updated by this build "
+		    "(--suite %s)", distsdir, de->d_name, suite);
+	}
+	closedir(d);
+}
+
 /*
  * The repository's format, from its package files: .rpm files make an
  * RPM-MD repository, .deb files an APT one, both an error.  With no
@@ -782,6 +804,10 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 		distsdir = jp_path_join(repo, "dists");
 		suitedir = jp_path_join(distsdir, suite);
 		topfile = jp_path_join(suitedir, "Release");
+		jp_warn_other_suites(ctx, distsdir, suite);
+		if (opts->compress_set)
+			jp_warn(ctx, "--compress applies to RPM-MD repositories; "
+			    "APT indexes are always written plain, .gz and .xz");
 	} else {
 		topfile = jp_path_join(repo, "repodata/repomd.xml");
 	}

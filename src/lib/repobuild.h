@@ -26,6 +26,7 @@ enum jp_repo_format {
 struct jp_build_opts {
 	int jobs;                   /* worker threads, >= 1 */
 	int compress;               /* enum jp_compress (rpmmd.h), RPM-MD only */
+	int compress_set;           /* --compress was given */
 	int no_cache;               /* do not take records from the cache */
 	int strict;                 /* any bad package: publish nothing */
 	int wait_secs;              /* lock wait: 0 fail at once, -1 forever */
