@@ -4,7 +4,8 @@
 # future, four checksum sections that match the files (md5sum, sha1sum,
 # sha256sum, sha512sum are the oracles), by-hash copies, and one
 # Packages{,.gz,.xz} per architecture that lists exactly the packages of
-# that architecture plus the "Architecture: all" ones (dpkg-deb is the
+# that architecture plus the "Architecture: all" ones, and binary-all with
+# the "all" ones alone, for clients of other architectures (dpkg-deb is the
 # oracle for what each file holds).  apt reads the indexes through by-hash.
 . "${JP_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 need_cmd dpkg-deb ar md5sum sha1sum sha256sum sha512sum gzip xz awk date apt-get apt-cache
@@ -40,7 +41,7 @@ field() {
 }
 for f in Origin:'Test Origin' Label:'Test Label' Suite:stable \
     Codename:stable Components:main Acquire-By-Hash:yes \
-    Architectures:'amd64 i386'; do
+    Architectures:'all amd64 i386'; do
 	name=${f%%:*}
 	want=${f#*:}
 	got=$(field "$name")
@@ -63,7 +64,7 @@ jp_assert_release "$suite"
 for sec in MD5Sum SHA1 SHA256 SHA512; do
 	jp_release_sums "$rel" "$sec" | cut -d' ' -f3 | LC_ALL=C sort >"$T/listed.$sec"
 done
-for a in amd64 i386; do
+for a in all amd64 i386; do
 	for s in '' .gz .xz; do
 		echo "main/binary-$a/Packages$s"
 	done
@@ -74,7 +75,7 @@ for sec in MD5Sum SHA1 SHA256 SHA512; do
 $(cat "$T/d")"
 done
 # Every by-hash file is a listed one (no stale copies on a first build).
-for a in amd64 i386; do
+for a in all amd64 i386; do
 	for alg in SHA256 SHA512; do
 		dir=$suite/main/binary-$a/by-hash/$alg
 		[ -d "$dir" ] || fail "no $dir"
@@ -88,7 +89,7 @@ $(diff "$T/bhwant" "$T/bh")"
 done
 
 # --- the indexes ---
-for a in amd64 i386; do
+for a in all amd64 i386; do
 	dir=$suite/main/binary-$a
 	gzip -dc "$dir/Packages.gz" | cmp -s - "$dir/Packages" ||
 	    fail "binary-$a: Packages.gz does not decompress to Packages"
@@ -106,7 +107,7 @@ done >"$T/debs"
 [ "$(wc -l <"$T/debs")" = "$n" ] || fail "dpkg-deb read $(wc -l <"$T/debs") of $n files"
 nall=$(awk '$3 == "all"' "$T/debs" | wc -l)
 [ "$nall" -ge 5 ] || fail "the corpus has only $nall Architecture: all packages"
-for a in amd64 i386; do
+for a in all amd64 i386; do
 	awk -v a="$a" '$3 == a || $3 == "all"' "$T/debs" | LC_ALL=C sort >"$T/want.$a"
 	jp_stanza_lines "$suite/main/binary-$a/Packages" |
 	    awk -F '\t' '$2 == "package" { print $1 }' | LC_ALL=C sort >"$T/got.$a"
@@ -124,6 +125,8 @@ $(cat "$T/d")"
 done
 grep -q 'i386' "$T/want.i386" && ! grep -q ' i386 ' "$T/got.amd64" ||
     fail "i386 packages leak into binary-amd64"
+! grep -Eq ' (amd64|i386) ' "$T/got.all" ||
+    fail "binary-all lists packages of other architectures"
 
 # --- apt reads it through by-hash alone ---
 jp_apt_root "$T/root" "$repo" stable main i386

@@ -24,10 +24,13 @@ listed() {
 }
 jp_apt_root "$T/root" "$repo"
 # apt_versions ROOT: how many versions of packages apt knows in ROOT
-# (apt-cache madison over the names of state A, the largest set).
+# (apt-cache madison over the names of state A, the largest set; each
+# name and version once, as madison shows an all package's version once
+# for binary-amd64 and once for binary-all).
 apt_versions() {
 	jp_apt_cache "$1" madison $(cat "$T/names")
-	grep -c ' | ' "$T/apt.out"
+	awk -F '|' 'NF >= 3 { gsub(/ /, "", $1); gsub(/ /, "", $2);
+	    print $1, $2 }' "$T/apt.out" | LC_ALL=C sort -u | wc -l
 }
 # apt_sees WHAT: apt-get update works and apt knows as many amd64 and all
 # package versions as binary-amd64/Packages lists.

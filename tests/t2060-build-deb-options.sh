@@ -32,13 +32,13 @@ for f in Suite:testing Codename:trixie-x Components:contrib \
 	got=$(jp_release_field "$rel" "${f%%:*}")
 	[ "$got" = "${f#*:}" ] || fail "Release: ${f%%:*} is '$got', want '${f#*:}'"
 done
-for a in amd64 i386; do
+for a in all amd64 i386; do
 	[ -f "$suite/contrib/binary-$a/Packages" ] ||
 	    fail "--component contrib: no dists/testing/contrib/binary-$a/Packages"
 done
 [ ! -e "$suite/main" ] || fail "--component contrib: dists/testing/main exists"
 jp_assert_release "$suite" "--suite testing --component contrib"
-jp_release_sums "$rel" SHA256 | awk '$3 !~ /^contrib\/binary-(amd64|i386)\/Packages/' >"$T/d"
+jp_release_sums "$rel" SHA256 | awk '$3 !~ /^contrib\/binary-(all|amd64|i386)\/Packages/' >"$T/d"
 [ ! -s "$T/d" ] || fail "Release lists files outside contrib/: $(cat "$T/d")"
 d=$(jp_release_field "$rel" Date)
 v=$(jp_release_field "$rel" Valid-Until)

@@ -2,7 +2,8 @@
  * aptmd.c: writing APT repository metadata (see aptmd.h).
  *
  * Each Packages stanza is made once per package; each binary-ARCH index is
- * the stanzas of its architecture and of "all", in order.  The indexes are
+ * the stanzas of its architecture and of "all", in order, and binary-all is
+ * the stanzas of "all" alone (see "Architecture all" below).  The indexes are
  * compressed in memory (libarchive's raw format with the gzip or xz
  * filter), hashed there, written, and hard-linked under by-hash/; Release
  * comes last, then the previous generation's by-hash files are carried
@@ -89,6 +90,43 @@ static const char *const jp_aptmd_generated[] = {
 };
 
 #define JP_NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Architecture all.  Every binary-ARCH index lists the "Architecture: all"
+ * packages too (as dpkg-scanpackages -a ARCH and Debian's archive do), so
+ * that a client of a listed architecture finds them there, whatever its apt
+ * version.  A client of an architecture the repository has no index for
+ * (arm64 against an amd64 repository) reads none of those: it finds the
+ * "all" packages only in binary-all, so binary-all is always written and
+ * Release's Architectures names "all" first, as Debian's Release does
+ * ("Architectures: all amd64 arm64 ...").
+ *
+ * How apt (1.2 and later; checked with apt 2.6) decides to fetch
+ * binary-all/Packages: every sources.list entry gets the architecture
+ * "all" added to its own (apt-pkg/deb/debmetaindex.cc,
+ * parsePlusMinusOptions), and the binary-all target is fetched when
+ * debReleaseIndex::IsArchitectureAllSupportedFor() allows it, that is
+ * when Release's Architectures lists "all" (or is missing) and its
+ * No-Support-for-Architecture-all field does not name the target
+ * (apt-pkg/acquire-item.cc, QueueIndexes; apt's test
+ * test/integration/test-acquire-binary-all).  That field ("Packages" in
+ * Debian's Release; https://wiki.debian.org/DebianRepository/Format
+ * #No-Support-for-Architecture-all) tells apt that the binary-ARCH indexes
+ * already hold the "all" packages, and it then skips binary-all on every
+ * client: an arm64 client of an amd64 repository would see no package at
+ * all, without a warning.  Debian can say it because it publishes an index
+ * for every architecture it supports; a local repository cannot, so the
+ * field is left out.  The price: an amd64 client reads an "all" package
+ * from binary-amd64 and from binary-all, and apt merges the two records
+ * into one version (one candidate, no warning; apt-cache policy lists the
+ * two index files under it), as it merges the "all" packages of
+ * binary-amd64 and binary-i386 on a multiarch client.  Leaving the "all"
+ * packages out of binary-ARCH instead would hide them from apt before 1.2
+ * (Debian 8, Ubuntu 14.04), which never reads binary-all, and part from
+ * dpkg-scanpackages.  A client of an architecture missing from
+ * Architectures skips its binary-ARCH index without a message (apt 2.6).
+ */
+#define JP_APTMD_ARCH_ALL "all"
 
 /* --- names and dates --- */
 
@@ -862,29 +900,33 @@ jp_aptmd_write(struct jp_ctx *ctx, const char *suite_dir,
 	}
 	qsort(ent, npkgs, sizeof(*ent), jp_aptmd_entry_cmp);
 
-	/* architectures: every one but "all"; only "all" when none */
+	/*
+	 * architectures: "all" first, then the packages' others in order
+	 * (see "Architecture all" above)
+	 */
 	archs = jp_xcalloc(npkgs + 1, sizeof(*archs));
+	archs[narchs++] = jp_xstrdup(JP_APTMD_ARCH_ALL);
 	for (i = 0; i < npkgs; i++) {
-		if (!strcmp(ent[i].pkg->arch, "all"))
-			continue;
 		for (a = 0; a < narchs; a++)
 			if (!strcmp(archs[a], ent[i].pkg->arch))
 				break;
 		if (a == narchs)
 			archs[narchs++] = jp_xstrdup(ent[i].pkg->arch);
 	}
-	if (narchs == 0)
-		archs[narchs++] = jp_xstrdup("all");
-	qsort(archs, narchs, sizeof(*archs), jp_aptmd_strcmp);
+	qsort(archs + 1, narchs - 1, sizeof(*archs), jp_aptmd_strcmp);
 
-	/* one index text per architecture, three files per index */
+	/*
+	 * one index text per architecture, three files per index: binary-all
+	 * holds the "all" packages, binary-ARCH those of ARCH and "all"
+	 */
 	texts = jp_xcalloc(narchs, sizeof(*texts));
 	files = jp_xcalloc(narchs * JP_APTMD_NKINDS, sizeof(*files));
 	for (a = 0; a < narchs; a++) {
 		for (i = 0; i < npkgs; i++) {
 			const char *pa = ent[i].pkg->arch;
 
-			if (!strcmp(pa, archs[a]) || !strcmp(pa, "all"))
+			if (!strcmp(pa, archs[a]) ||
+			    !strcmp(pa, JP_APTMD_ARCH_ALL))
 				jp_deb822_buf_put(&texts[a], ent[i].stanza,
 				    ent[i].stanza_len);
 		}

@@ -7,12 +7,16 @@
  *   COMPONENT/binary-ARCH/by-hash/SHA256/<sha256>, by-hash/SHA512/<sha512>
  *   Release
  *
- * for every architecture of the packages; "Architecture: all" packages are
- * listed in every binary-ARCH index.  When every package is
- * "Architecture: all" (or there is none), the only index is binary-all and
- * Release says "Architectures: all": apt then reads binary-all on any
- * architecture (checked with apt 2.6).  Packages stanzas hold each
- * package's control fields in dpkg-scanpackages' order with Filename,
+ * for "all" and every architecture of the packages: binary-all lists the
+ * "Architecture: all" packages, every other binary-ARCH index those of ARCH
+ * and the "all" ones; Release says "Architectures: all ARCH..." and has no
+ * No-Support-for-Architecture-all field.  A client of a listed
+ * architecture thus finds each package (apt merges an "all" package read
+ * from binary-ARCH and binary-all into one version), and a client of any
+ * other architecture still finds the "all" packages in binary-all (checked
+ * with apt 2.6; see aptmd.c).  When every package is "Architecture: all"
+ * (or there is none), binary-all is the only index.  Packages stanzas hold
+ * each package's control fields in dpkg-scanpackages' order with Filename,
  * Size, MD5sum, SHA1 and SHA256 where it puts them.  Release lists every
  * index with its size and MD5, SHA1, SHA256 and SHA512 and announces
  * Acquire-By-Hash; the by-hash copies (hard links) are kept for SHA256 and

@@ -361,8 +361,9 @@ reorder(struct fixture *f, const char *text, size_t *count)
 static void
 test_packages_match_dpkg_scanpackages(void **state)
 {
-	static const char *const archs[] = { "amd64", "i386" };
-	static const size_t want_count[] = { 6, 4 };
+	/* binary-all: common; amd64 and i386: their own and common */
+	static const char *const archs[] = { "all", "amd64", "i386" };
+	static const size_t want_count[] = { 1, 6, 4 };
 	struct fixture *f = *state;
 	struct jp_aptmd_opts o = default_opts();
 	char *dir;
@@ -370,7 +371,7 @@ test_packages_match_dpkg_scanpackages(void **state)
 
 	need_tools(f);
 	dir = write_suite(f, f->repo, "stable", f->pkgs, f->npkgs, &o);
-	for (a = 0; a < 2; a++) {
+	for (a = 0; a < 3; a++) {
 		char *path = jp_xasprintf("%s/main/binary-%s/Packages", dir,
 		    archs[a]);
 		char *ours = slurp(f, path);
@@ -418,7 +419,7 @@ test_packages_match_apt_ftparchive(void **state)
 	struct jp_deb822_stanza *theirs = NULL;
 	char *dir, *text;
 	size_t nt, i, matched = 0;
-	const char *archs[] = { "amd64", "i386" };
+	const char *archs[] = { "all", "amd64", "i386" };
 	size_t a;
 
 	need_tools(f);
@@ -428,7 +429,7 @@ test_packages_match_apt_ftparchive(void **state)
 	assert_int_equal(jp_deb822_parse(&f->ctx, text, strlen(text), "ftp", 0,
 	    &theirs, &nt), 0);
 	assert_int_equal(nt, f->npkgs);
-	for (a = 0; a < 2; a++) {
+	for (a = 0; a < 3; a++) {
 		char *path = jp_xasprintf("%s/main/binary-%s/Packages", dir,
 		    archs[a]);
 		char *idx = slurp(f, path);
@@ -473,8 +474,8 @@ test_packages_match_apt_ftparchive(void **state)
 		free(idx);
 		free(path);
 	}
-	/* every package once, common (all) in both indexes */
-	assert_int_equal(matched, f->npkgs + 1);
+	/* every package once, common (all) in all three indexes */
+	assert_int_equal(matched, f->npkgs + 2);
 	/* apt-ftparchive's SHA512 is the record's */
 	for (i = 0; i < nt; i++) {
 		size_t k;
@@ -518,7 +519,10 @@ test_release_and_files(void **state)
 	assert_string_equal(jp_deb822_get(&st[0], "Label"), "Test Label");
 	assert_string_equal(jp_deb822_get(&st[0], "Suite"), "stable");
 	assert_string_equal(jp_deb822_get(&st[0], "Codename"), "jptest");
-	assert_string_equal(jp_deb822_get(&st[0], "Architectures"), "amd64 i386");
+	/* "all" first, as in Debian's Release; no No-Support-for-Arch...-all */
+	assert_string_equal(jp_deb822_get(&st[0], "Architectures"),
+	    "all amd64 i386");
+	assert_null(jp_deb822_get(&st[0], "No-Support-for-Architecture-all"));
 	assert_string_equal(jp_deb822_get(&st[0], "Components"), "main");
 	assert_string_equal(jp_deb822_get(&st[0], "Acquire-By-Hash"), "yes");
 	want_date = chomp(capture("LC_ALL=C date -u -d @%" PRId64
@@ -542,7 +546,7 @@ test_release_and_files(void **state)
 			assert_string_equal(st[0].fields[k].name, order[k]);
 	}
 
-	/* every section lists the six files, checked by the tools */
+	/* every section lists the nine files, checked by the tools */
 	for (k = 0; k < 4; k++) {
 		const char *v = jp_deb822_get(&st[0], sum_sections[k]);
 		char *copy = jp_xstrdup(v), *save = NULL, *line;
@@ -571,7 +575,7 @@ test_release_and_files(void **state)
 			free(size);
 			nlines++;
 		}
-		assert_int_equal(nlines, 6);
+		assert_int_equal(nlines, 9);
 		free(copy);
 	}
 	/* the lines look like apt-ftparchive's: " hash <size in 16> path" */
@@ -580,8 +584,8 @@ test_release_and_files(void **state)
 	    "main/binary-amd64/Packages.xz$' '%s/Release'", dir), 0);
 
 	/* compressed files: same content; gzip without a time stamp */
-	for (k = 0; k < 2; k++) {
-		const char *arch = k ? "i386" : "amd64";
+	for (k = 0; k < 3; k++) {
+		const char *arch = k == 0 ? "all" : k == 1 ? "amd64" : "i386";
 
 		assert_int_equal(run("cd '%s/main/binary-%s' && gzip -dc Packages.gz "
 		    "| cmp -s - Packages && xz -dc Packages.xz | cmp -s - Packages",
@@ -629,10 +633,13 @@ test_deterministic(void **state)
 
 /* --- apt in a scratch root --- */
 
-/* Make a fresh root whose sources.list points at repo's suite. */
+/*
+ * Make a fresh root whose sources.list points at repo's suite, with more
+ * source options (" arch=i386") after trusted=yes.
+ */
 static char *
-apt_root(struct fixture *f, const char *name, const char *repo,
-    const char *suite)
+apt_root_src(struct fixture *f, const char *name, const char *repo,
+    const char *suite, const char *srcopts)
 {
 	char *root = jp_xasprintf("%s/%s", f->dir, name);
 
@@ -642,10 +649,18 @@ apt_root(struct fixture *f, const char *name, const char *repo,
 	    "'%s/var/cache/apt/archives/partial' '%s/var/log/apt' "
 	    "'%s/etc/apt/apt.conf.d' '%s/etc/apt/preferences.d' "
 	    "'%s/etc/apt/sources.list.d' && touch '%s/var/lib/dpkg/status' && "
-	    "echo 'deb [trusted=yes] file:%s %s main' > '%s/etc/apt/sources.list'",
-	    root, root, root, root, root, root, root, root, root, repo, suite,
-	    root), 0);
+	    "echo 'deb [trusted=yes%s] file:%s %s main' > "
+	    "'%s/etc/apt/sources.list'",
+	    root, root, root, root, root, root, root, root, root, srcopts, repo,
+	    suite, root), 0);
 	return root;
+}
+
+static char *
+apt_root(struct fixture *f, const char *name, const char *repo,
+    const char *suite)
+{
+	return apt_root_src(f, name, repo, suite, "");
 }
 
 /*
@@ -734,6 +749,223 @@ test_apt_update_install(void **state)
 	assert_non_null(strstr(s, "[i386]"));
 	free(s);
 	free(root);
+	free(dir);
+}
+
+/*
+ * Each version in a root's package cache, "name version" (name with
+ * ":arch" for a foreign architecture, as apt spells it), sorted: apt-cache
+ * dump lists each version once, however many indexes list it (the
+ * index files it describes after the packages are left out).
+ */
+static char *
+apt_versions(const char *root, const char *extra)
+{
+	return capture("apt-cache " APT_OPTS " %s dump | awk "
+	    "'/^Package: /{p=$2} /^File: /{p=\"\"} "
+	    "/^ Version: / && p != \"\" {print p, $2}' | LC_ALL=C sort",
+	    root, root, root, root, extra);
+}
+
+/*
+ * What a client of `native` reading the indexes of `archs` (and "all")
+ * must have, from the .deb files themselves (dpkg-deb): "name version"
+ * (":arch" for other than native and all), sorted.
+ */
+static char *
+pool_versions(const char *repo, const char *native, const char *archs)
+{
+	return capture("cd '%s' && find pool -name '*.deb' | while read d; do "
+	    "dpkg-deb --showformat='${Package} ${Version} ${Architecture}\\n' "
+	    "-W \"$d\"; done | awk -v n='%s' -v l=' %s all ' "
+	    "'index(l, \" \" $3 \" \") { print ($3 == n || $3 == \"all\") ? "
+	    "$1 : $1 \":\" $3, $2 }' | LC_ALL=C sort", repo, native, archs);
+}
+
+/* The index files apt read for the package with this name's version. */
+static int
+apt_files_of(const char *root, const char *extra, const char *name)
+{
+	char *s = capture("apt-cache " APT_OPTS " %s showpkg %s | "
+	    "sed -n '/^Versions:/{n;p;}' | grep -o '_Packages' | wc -l",
+	    root, root, root, root, extra, name);
+	int n = atoi(s);
+
+	free(s);
+	return n;
+}
+
+/*
+ * No "W:" or "E:" line in the log; an "N:" line only about `about`.  For
+ * "apt-get update" only: during an install, this host's
+ * DPkg::Pre-Install-Pkgs hooks (dpkg-preconfigure) read its own apt
+ * configuration, which has notices of its own.
+ */
+static void
+assert_quiet_log(const char *root, const char *about)
+{
+	char *s = apt_log(root);
+	const char *p;
+
+	if (strstr(s, "W:") || strstr(s, "E:"))
+		fail_msg("apt-get printed a warning or an error:\n%s", s);
+	for (p = strstr(s, "N:"); p; p = strstr(p + 1, "N:")) {
+		const char *eol = strchr(p, '\n');
+		char *line = jp_xstrndup(p, eol ? (size_t)(eol - p) :
+		    strlen(p));
+
+		if (!about || !strstr(line, about))
+			fail_msg("apt-get printed a notice:\n%s", s);
+		free(line);
+	}
+	free(s);
+}
+
+/*
+ * Clients of every architecture against a repository of amd64, i386 and
+ * "all" packages.  The oracles: apt-get and apt-cache (what they fetch,
+ * which versions they end up with, from which indexes, what they install
+ * and what they print) and dpkg-deb (which packages a client must see).
+ */
+static void
+test_apt_arch_all_clients(void **state)
+{
+	struct fixture *f = *state;
+	struct jp_aptmd_opts o = default_opts();
+	const char *o_amd64 = "-o APT::Architecture=amd64";
+	const char *o_arm64 = "-o APT::Architecture=arm64";
+	const char *o_i386 = "-o APT::Architecture=i386";
+	const char *o_multi = "-o APT::Architecture=amd64 "
+	    "-o APT::Architectures=amd64,i386";
+	char *dir, *root, *s, *want;
+
+	need_apt(f);
+	o.suite = "mixed";
+	o.date = (int64_t)time(NULL) - 3600;
+	dir = write_suite(f, f->repo, "mixed", f->pkgs, f->npkgs, &o);
+
+	/*
+	 * (a) amd64 reads binary-amd64 and binary-all: every amd64 and all
+	 * package, each version once (common's from both indexes), no
+	 * message
+	 */
+	root = apt_root(f, "root-mixed-amd64", f->repo, "mixed");
+	if (apt_get(root, o_amd64, "update") != 0)
+		fail_msg("apt-get update (amd64):\n%s", apt_log(root));
+	assert_quiet_log(root, NULL);
+	s = apt_versions(root, o_amd64);
+	want = pool_versions(f->repo, "amd64", "amd64");
+	assert_string_equal(s, want);
+	assert_non_null(strstr(s, "common 1.0\n"));
+	free(s);
+	free(want);
+	assert_int_equal(apt_files_of(root, o_amd64, "common"), 2);
+	assert_int_equal(apt_files_of(root, o_amd64, "tool"), 1);
+	/* one candidate */
+	s = capture("apt-cache " APT_OPTS " %s policy common", root, root,
+	    root, root, o_amd64);
+	assert_non_null(strstr(s, "Candidate: 1.0\n"));
+	free(s);
+	if (apt_get(root, o_amd64, "install -y tool") != 0)
+		fail_msg("apt-get install tool (amd64):\n%s", apt_log(root));
+	s = installed(root);
+	assert_string_equal(s, "common 1.0 all\ntool 1.5-2 amd64\n");
+	free(s);
+	free(root);
+
+	/*
+	 * (b) arm64, with no index of its own: the all packages from
+	 * binary-all and nothing else; at most a notice about binary-arm64
+	 */
+	root = apt_root(f, "root-mixed-arm64", f->repo, "mixed");
+	if (apt_get(root, o_arm64, "update") != 0)
+		fail_msg("apt-get update (arm64):\n%s", apt_log(root));
+	assert_quiet_log(root, "binary-arm64");
+	s = apt_versions(root, o_arm64);
+	want = pool_versions(f->repo, "arm64", "");
+	assert_string_equal(s, want);
+	assert_string_equal(s, "common 1.0\n");
+	free(s);
+	free(want);
+	if (apt_get(root, o_arm64, "install -y common") != 0)
+		fail_msg("apt-get install common (arm64):\n%s", apt_log(root));
+	s = installed(root);
+	assert_string_equal(s, "common 1.0 all\n");
+	free(s);
+	/* an amd64 package is not offered to arm64 */
+	assert_int_not_equal(apt_get(root, o_arm64, "install -s tool"), 0);
+
+	/*
+	 * Debian's Release says "No-Support-for-Architecture-all: Packages";
+	 * with it this client would have nothing at all, without a word:
+	 * why jp_aptmd_write() leaves it out
+	 */
+	assert_int_equal(run("cd '%s' && sed 's/^Architectures:/"
+	    "No-Support-for-Architecture-all: Packages\\n&/' Release >R.new && "
+	    "mv R.new Release && grep -q '^No-Support-for-Architecture-all:' "
+	    "Release", dir), 0);
+	free(root);
+	root = apt_root(f, "root-mixed-nosupport", f->repo, "mixed");
+	if (apt_get(root, o_arm64, "update") != 0)
+		fail_msg("apt-get update (arm64, No-Support):\n%s",
+		    apt_log(root));
+	assert_quiet_log(root, "binary-arm64");
+	s = apt_versions(root, o_arm64);
+	assert_string_equal(s, "");
+	free(s);
+	free(root);
+	free(dir);
+	dir = write_suite(f, f->repo, "mixed", f->pkgs, f->npkgs, &o);
+
+	/* (c) i386 with [arch=i386]: binary-i386 and binary-all */
+	root = apt_root_src(f, "root-mixed-i386", f->repo, "mixed",
+	    " arch=i386");
+	if (apt_get(root, o_i386, "update") != 0)
+		fail_msg("apt-get update (i386):\n%s", apt_log(root));
+	assert_quiet_log(root, NULL);
+	s = apt_versions(root, o_i386);
+	want = pool_versions(f->repo, "i386", "i386");
+	assert_string_equal(s, want);
+	free(s);
+	free(want);
+	assert_int_equal(apt_files_of(root, o_i386, "common"), 2);
+	/* simulated: this host's dpkg installs only its own architecture */
+	if (apt_get(root, o_i386, "install -s hello common") != 0)
+		fail_msg("apt-get install -s (i386):\n%s", apt_log(root));
+	s = apt_log(root);
+	assert_non_null(strstr(s,
+	    "\nInst hello (2.0-1 Test Label:mixed [i386])"));
+	assert_non_null(strstr(s,
+	    "\nInst common (1.0 Test Label:mixed [all])"));
+	free(s);
+	free(root);
+
+	/*
+	 * ... and a multiarch amd64 client with [arch=amd64,i386]: both
+	 * architectures' packages, common once though three indexes list it
+	 */
+	root = apt_root_src(f, "root-mixed-multi", f->repo, "mixed",
+	    " arch=amd64,i386");
+	if (apt_get(root, o_multi, "update") != 0)
+		fail_msg("apt-get update (amd64+i386):\n%s", apt_log(root));
+	assert_quiet_log(root, NULL);
+	s = apt_versions(root, o_multi);
+	want = pool_versions(f->repo, "amd64", "amd64 i386");
+	assert_string_equal(s, want);
+	free(s);
+	free(want);
+	assert_int_equal(apt_files_of(root, o_multi, "common"), 3);
+	assert_int_equal(run("dpkg --admindir='%s/var/lib/dpkg' "
+	    "--add-architecture i386", root), 0);
+	if (apt_get(root, o_multi, "install -y hello:i386 libfoo1:amd64 "
+	    "libfoo1:i386 common") != 0)
+		fail_msg("apt-get install (amd64+i386):\n%s", apt_log(root));
+	s = installed(root);
+	assert_string_equal(s, "common 1.0 all\nhello 2.0-1 i386\n"
+	    "libfoo1 3.0-1 amd64\nlibfoo1 3.0-1 i386\n");
+	free(s);
+	free(root);
+	jp_rm_rf(&f->ctx, dir);
 	free(dir);
 }
 
@@ -932,9 +1164,9 @@ test_previous_generation(void **state)
 	    f->dir), 0);
 	assert_int_equal(run("cp '%s/Release' '%s/Release.gen2'", next,
 	    f->dir), 0);
-	/* 2 arches x 3 files x 2 digests of gen1, all present in gen2 */
+	/* 3 indexes (all, amd64, i386) x 3 files x 2 digests of gen1 */
 	s = jp_xasprintf("%s/Release.gen1", f->dir);
-	assert_int_equal(count_byhash_present(f, s, next), 12);
+	assert_int_equal(count_byhash_present(f, s, next), 18);
 	free(s);
 	assert_int_equal(run("cd '%s/dists' && mv stable .stable.old && "
 	    "mv .stable.new stable && rm -rf .stable.old", repo), 0);
@@ -997,11 +1229,21 @@ test_previous_generation(void **state)
 	free(next);
 	next = write_suite(f, repo, ".stable.new", gen3, 1, &o);
 	s = jp_xasprintf("%s/Release.gen2", f->dir);
-	assert_int_equal(count_byhash_present(f, s, next), 12);
+	assert_int_equal(count_byhash_present(f, s, next), 18);
 	free(s);
+	/*
+	 * of gen1's, only the binary-all files: gen1 and gen2 have the same
+	 * "all" packages, so gen2's binary-all has gen1's bytes
+	 */
 	s = jp_xasprintf("%s/Release.gen1", f->dir);
-	assert_int_equal(count_byhash_present(f, s, next), 0);
+	assert_int_equal(count_byhash_present(f, s, next), 6);
 	free(s);
+	assert_int_equal(run("cmp -s '%s/Release.gen1' '%s/Release.gen2'",
+	    f->dir, f->dir), 1);
+	assert_int_equal(run("a=$(grep -c 'main/binary-all/' '%s/Release.gen1') "
+	    "&& test \"$(grep -Fx -f '%s/Release.gen1' '%s/Release.gen2' | "
+	    "grep -c main/binary-all/)\" = \"$a\"", f->dir, f->dir, f->dir),
+	    0);
 	/* gen3 has only amd64 packages; gen2's i386 by-hash files stay */
 	assert_int_equal(run("test -d '%s/main/binary-i386/by-hash/SHA512' && "
 	    "! test -e '%s/main/binary-i386/Packages'", next, next), 0);
@@ -1017,7 +1259,7 @@ test_previous_generation(void **state)
 	 * damaged Packages.xz (its SHA256 and SHA512 entries) is left out.
 	 */
 	s = jp_xasprintf("%s/Release.gen2", f->dir);
-	assert_int_equal(count_byhash_present(f, s, next), 10);
+	assert_int_equal(count_byhash_present(f, s, next), 16);
 	free(s);
 	assert_int_equal(run("grep -rqx junk '%s/main/binary-amd64/by-hash'",
 	    next), 1);
@@ -1189,6 +1431,7 @@ main(void)
 		cmocka_unit_test(test_release_and_files),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_apt_update_install),
+		cmocka_unit_test(test_apt_arch_all_clients),
 		cmocka_unit_test(test_apt_dates),
 		cmocka_unit_test(test_apt_by_hash_only),
 		cmocka_unit_test(test_all_only),
