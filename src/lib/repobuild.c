@@ -16,6 +16,7 @@
 #include "aptmd.h"
 #include "cache.h"
 #include "ctx.h"
+#include "deb822.h"
 #include "debpkg.h"
 #include "digest.h"
 #include "fsutil.h"
@@ -361,54 +362,58 @@ jp_file_has_sha256(struct jp_ctx *ctx, const char *path, const char *hex)
 }
 
 /*
- * Whether dists/SUITE/ still holds what the last build published: Release
- * with the recorded sha256 and every file its SHA256 section lists with
- * that checksum.
+ * Whether dists/SUITE/ still holds what the last build published: every
+ * file the Release's SHA256 field lists, with that checksum, and its
+ * by-hash copy.  The Release is read with the deb822 reader like every
+ * control-style file.
  */
 static int
 jp_published_intact_apt(struct jp_ctx *ctx, const char *suitedir,
-    const char *data)
+    const char *data, size_t len)
 {
-	const char *p = strstr(data, "\nSHA256:\n");
-	int n = 0;
+	struct jp_deb822_stanza *st = NULL;
+	size_t nst = 0;
+	const char *v, *p;
+	int n = 0, ok = 1;
 
-	if (!p)
+	if (jp_deb822_parse(ctx, data, len, "Release", 0, &st, &nst) < 0 ||
+	    nst != 1 || (v = jp_deb822_get(&st[0], "SHA256")) == NULL) {
+		jp_error_clear(ctx);
+		jp_deb822_free(st, nst);
 		return 0;
-	p += strlen("\nSHA256:\n");
-	/* " HEX SIZE PATH" lines until the next field */
-	while (*p == ' ') {
-		const char *eol = strchr(p, '\n');
+	}
+	/* after the (empty) first line, one " HEX SIZE PATH" per line */
+	for (p = strchr(v, '\n'); ok && p; p = strchr(p + 1, '\n')) {
 		char hex[65], rel[1024];
 		unsigned long long size;
-		char *full;
-		int ok;
+		char *full, *bh;
+		const char *slash;
+		struct stat bst;
 
-		if (!eol || sscanf(p, " %64s %llu %1023s", hex, &size, rel) != 3)
-			return 0;
+		if (sscanf(p + 1, " %64s %llu %1023s", hex, &size, rel) != 3) {
+			ok = 0;
+			break;
+		}
 		full = jp_path_join_safe(ctx, suitedir, rel);
 		if (!full) {
 			jp_error_clear(ctx);
-			return 0;
+			ok = 0;
+			break;
 		}
 		ok = jp_file_has_sha256(ctx, full, hex);
 		free(full);
-		if (ok) {
-			/* and its by-hash copy beside it, which apt prefers */
-			const char *slash = strrchr(rel, '/');
-			char *bh = jp_xasprintf("%s/%.*s%sby-hash/SHA256/%s",
-			    suitedir, slash ? (int)(slash - rel) : 0, rel,
-			    slash ? "/" : "", hex);
-			struct stat bst;
-
-			ok = stat(bh, &bst) == 0 && S_ISREG(bst.st_mode);
-			free(bh);
-		}
 		if (!ok)
-			return 0;
+			break;
+		/* and its by-hash copy beside it, which apt prefers */
+		slash = strrchr(rel, '/');
+		bh = jp_xasprintf("%s/%.*s%sby-hash/SHA256/%s", suitedir,
+		    slash ? (int)(slash - rel) : 0, rel, slash ? "/" : "", hex);
+		ok = stat(bh, &bst) == 0 && S_ISREG(bst.st_mode);
+		free(bh);
 		n++;
-		p = eol + 1;
 	}
-	return n > 0;
+	jp_deb822_free(st, nst);
+	return ok && n > 0;
 }
 
 /*
@@ -445,7 +450,7 @@ jp_published_intact(struct jp_ctx *ctx, const char *repo, int format,
 	if (strcmp(hex, want_sha))
 		goto out;
 	if (format == JP_REPO_APT) {
-		ok = jp_published_intact_apt(ctx, suitedir, data);
+		ok = jp_published_intact_apt(ctx, suitedir, data, len);
 		goto out;
 	}
 	ok = 1;
