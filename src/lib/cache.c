@@ -140,8 +140,9 @@ jp_cache_close(struct jp_cache *c)
 	free(c);
 }
 
-struct jp_pkg *
-jp_cache_lookup(struct jp_cache *c, const struct jp_walk_entry *e, int *verify)
+static struct jp_pkg *
+jp_cache_find(struct jp_cache *c, const struct jp_walk_entry *e, int *verify,
+    int identity_only)
 {
 	struct jp_pkg *pkg = NULL;
 
@@ -157,7 +158,9 @@ jp_cache_lookup(struct jp_cache *c, const struct jp_walk_entry *e, int *verify)
 		int len = sqlite3_column_bytes(c->get, 4);
 
 		if (blob && len > 0)
-			pkg = jp_pkg_deserialize(blob, (size_t)len);
+			pkg = identity_only ?
+			    jp_pkg_deserialize_identity(blob, (size_t)len) :
+			    jp_pkg_deserialize(blob, (size_t)len);
 		/* The record must describe this very file. */
 		if (pkg && (!pkg->location || strcmp(pkg->location, e->rel) ||
 		    pkg->file_size != e->size)) {
@@ -168,6 +171,19 @@ jp_cache_lookup(struct jp_cache *c, const struct jp_walk_entry *e, int *verify)
 	sqlite3_reset(c->get);
 	sqlite3_clear_bindings(c->get);
 	return pkg;
+}
+
+struct jp_pkg *
+jp_cache_lookup(struct jp_cache *c, const struct jp_walk_entry *e, int *verify)
+{
+	return jp_cache_find(c, e, verify, 0);
+}
+
+struct jp_pkg *
+jp_cache_lookup_identity(struct jp_cache *c, const struct jp_walk_entry *e,
+    int *verify)
+{
+	return jp_cache_find(c, e, verify, 1);
 }
 
 int

@@ -45,6 +45,9 @@ void jp_cache_close(struct jp_cache *c);
  */
 struct jp_pkg *jp_cache_lookup(struct jp_cache *c, const struct jp_walk_entry *e,
     int *verify);
+/* The same, but the record holds only the identity fields (pkg.h). */
+struct jp_pkg *jp_cache_lookup_identity(struct jp_cache *c,
+    const struct jp_walk_entry *e, int *verify);
 /*
  * Replace the cache's content in one transaction: exactly the entries
  * given, each with its record (NULL records are skipped).  Records that

@@ -244,6 +244,17 @@ test_pkg_blob_roundtrip(void **state)
 	assert_int_equal(jp_pkg_nevra(q, buf, sizeof(buf)), 23);
 	assert_string_equal(buf, "demo-2:1.0~rc1-3.noarch");
 	jp_pkg_free(q);
+	/* The identity alone comes from the blob's head. */
+	q = jp_pkg_deserialize_identity(blob, len);
+	assert_non_null(q);
+	assert_string_equal(q->name, "demo");
+	assert_string_equal(q->release, "3");
+	assert_string_equal(q->location, "sub/demo.rpm");
+	assert_string_equal(q->sha256, "00ff");
+	assert_null(q->description);
+	assert_int_equal(q->nfiles, 0);
+	jp_pkg_free(q);
+	assert_null(jp_pkg_deserialize_identity(blob, 12));
 	/* Every truncation and a flipped magic must be refused, not crash. */
 	for (cut = 0; cut < len; cut++) {
 		q = jp_pkg_deserialize(blob, cut);

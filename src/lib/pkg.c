@@ -402,6 +402,40 @@ jp_rd_count_ok(const struct jp_rd *r, uint32_t n, size_t minsize)
 	return !r->bad && (size_t)(r->end - r->p) / minsize >= n;
 }
 
+/* The identity fields lead the blob, so that they can be read alone. */
+static struct jp_pkg *
+jp_pkg_deserialize_head(struct jp_rd *r)
+{
+	struct jp_pkg *pkg;
+
+	if (jp_rd_u32(r) != (JP_PKG_BLOB_MAGIC | (JP_PKG_BLOB_VERSION << 16)))
+		return NULL;
+	pkg = jp_pkg_new((int)jp_rd_u32(r));
+	pkg->name = jp_rd_str(r);
+	pkg->arch = jp_rd_str(r);
+	pkg->epoch = jp_rd_str(r);
+	pkg->version = jp_rd_str(r);
+	pkg->release = jp_rd_str(r);
+	pkg->is_source = (int)jp_rd_u32(r);
+	pkg->location = jp_rd_str(r);
+	pkg->file_size = jp_rd_u64(r);
+	jp_rd_fixed(r, pkg->sha256, sizeof(pkg->sha256));
+	return pkg;
+}
+
+struct jp_pkg *
+jp_pkg_deserialize_identity(const unsigned char *blob, size_t len)
+{
+	struct jp_rd r = { blob, blob + len, 0 };
+	struct jp_pkg *pkg = jp_pkg_deserialize_head(&r);
+
+	if (pkg && (r.bad || !pkg->name || !pkg->arch || !pkg->version)) {
+		jp_pkg_free(pkg);
+		return NULL;
+	}
+	return pkg;
+}
+
 struct jp_pkg *
 jp_pkg_deserialize(const unsigned char *blob, size_t len)
 {
@@ -410,18 +444,8 @@ jp_pkg_deserialize(const unsigned char *blob, size_t len)
 	uint32_t n, i;
 	int k;
 
-	if (jp_rd_u32(&r) != (JP_PKG_BLOB_MAGIC | (JP_PKG_BLOB_VERSION << 16)))
+	if ((pkg = jp_pkg_deserialize_head(&r)) == NULL)
 		return NULL;
-	pkg = jp_pkg_new((int)jp_rd_u32(&r));
-	pkg->name = jp_rd_str(&r);
-	pkg->arch = jp_rd_str(&r);
-	pkg->epoch = jp_rd_str(&r);
-	pkg->version = jp_rd_str(&r);
-	pkg->release = jp_rd_str(&r);
-	pkg->is_source = (int)jp_rd_u32(&r);
-	pkg->location = jp_rd_str(&r);
-	pkg->file_size = jp_rd_u64(&r);
-	jp_rd_fixed(&r, pkg->sha256, sizeof(pkg->sha256));
 	jp_rd_fixed(&r, pkg->sha1, sizeof(pkg->sha1));
 	jp_rd_fixed(&r, pkg->md5, sizeof(pkg->md5));
 	jp_rd_fixed(&r, pkg->sha512, sizeof(pkg->sha512));

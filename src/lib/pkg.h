@@ -159,5 +159,7 @@ int jp_pkg_cmp(const struct jp_pkg *a, const struct jp_pkg *b);
 void jp_pkg_serialize(const struct jp_pkg *pkg, unsigned char **out, size_t *len);
 /* Returns a new record, or NULL when the blob is malformed. */
 struct jp_pkg *jp_pkg_deserialize(const unsigned char *blob, size_t len);
+/* Only the identity fields (as jp_pkg_identity), read from a blob's head. */
+struct jp_pkg *jp_pkg_deserialize_identity(const unsigned char *blob, size_t len);
 
 #endif

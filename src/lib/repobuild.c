@@ -866,18 +866,19 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 		int verify = 0;
 
 		items[i].entry = &walk.v[i];
-		if (opts->no_cache ||
-		    (pkg = jp_cache_lookup(cache, &walk.v[i], &verify)) == NULL)
+		if (opts->no_cache || (pkg = jp_cache_lookup_identity(cache,
+		    &walk.v[i], &verify)) == NULL)
 			continue;
 		items[i].from_cache = 1;
 		items[i].verify = (unsigned char)verify;
-		items[i].id = jp_pkg_identity(pkg);
+		items[i].id = pkg;
 		memcpy(items[i].sha256, pkg->sha256, sizeof(items[i].sha256));
-		jp_pkg_free(pkg);
 	}
 
+	jp_debug(ctx, "walk and cache lookups done at %.3f s", jp_now() - t0);
 	if (jp_read_packages(ctx, repo, items, walk.n, opts->jobs, cache) < 0)
 		goto out;
+	jp_debug(ctx, "packages read at %.3f s", jp_now() - t0);
 
 	for (i = 0; i < walk.n; i++) {
 		if (items[i].error) {
@@ -981,6 +982,7 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 	}
 	free(tmpdir);
 	tmpdir = NULL;
+	jp_debug(ctx, "metadata published at %.3f s", jp_now() - t0);
 
 	/* Published.  Remember what; a failure here costs only speed. */
 	{
