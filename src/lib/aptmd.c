@@ -1,13 +1,13 @@
 /*
  * aptmd.c: writing APT repository metadata (see aptmd.h).
  *
- * Each Packages stanza is made once per package; each binary-ARCH index is
- * the stanzas of its architecture and of "all", in order, and binary-all is
- * the stanzas of "all" alone (see "Architecture all" below).  The indexes are
- * compressed in memory (libarchive's raw format with the gzip or xz
- * filter), hashed there, written, and hard-linked under by-hash/; Release
- * comes last, then the previous generation's by-hash files are carried
- * over.
+ * Each binary-ARCH index is the Packages stanzas of the packages of its
+ * architecture and of "all", in order, and binary-all is the stanzas of
+ * "all" alone (see "Architecture all" below).  The indexes are
+ * compressed in memory (gzip through libarchive's raw format, xz with
+ * liblzma's multi-threaded encoder; see "Compression" below), hashed
+ * there, written, and hard-linked under by-hash/; Release comes last, then
+ * the previous generation's by-hash files are carried over.
  *
  * The formats follow what the Debian tools write and apt reads:
  *   - a Packages stanza is what dpkg-scanpackages (dpkg 1.21) prints: the
@@ -24,6 +24,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -36,6 +37,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <lzma.h>
 
 #include "aptmd.h"
 #include "ctx.h"
@@ -46,13 +48,55 @@
 #include "version.h"
 
 /*
- * Compression: gzip at zlib's best level, as an index is written once and
- * fetched many times; xz at its default preset 6, single-threaded, because
- * liblzma's multi-threaded encoder writes other bytes and the output must
- * not depend on the machine.
+ * Compression.  gzip at zlib's best level, as an index is written once and
+ * fetched many times.  xz at its default preset 6 (what Debian's tools
+ * use) with a smaller dictionary, written by liblzma's multi-threaded
+ * stream encoder (lzma_stream_encoder_mt) with a fixed Block size, so that
+ * a large index is compressed on several cores while the bytes still
+ * depend on the input alone:
+ *   - lzma.h, lzma_mt.block_size: "The encoder will start a new .xz Block
+ *     every block_size bytes"; xz(1), --threads: "Currently the only
+ *     threading method is to split the input into blocks and compress them
+ *     independently from each other".  The Block boundaries are thus fixed
+ *     by the input and each Block's bytes by its own data, whatever the
+ *     number of threads, 1 included: the multi-threaded encoder is used
+ *     with one thread too, never the single-threaded lzma_stream_encoder(),
+ *     which writes other bytes (xz(1): "The single-threaded and
+ *     multi-threaded compressors produce different output").  aptmd_test
+ *     compares the files made with 1, 2 and 4 threads with each other and
+ *     with `xz -T2` given the same settings.
+ *   - Blocks of 1 MiB: lzma_mt.block_size recommends "at least 1 MiB block
+ *     size for good compression ratio" with small dictionaries.
+ *   - The dictionary: a Block never sees the data of another, so one larger
+ *     than the Block only costs memory (lzma_mt.block_size: "using a block
+ *     size less than the LZMA2 dictionary size is waste of RAM"), and
+ *     preset 6's 8 MiB make an encoder of 93 MiB
+ *     (lzma_easy_encoder_memusage(6), liblzma 5.4).  It is half a Block,
+ *     512 KiB: an encoder of 6.8 MiB against 12.6 MiB with 1 MiB
+ *     (lzma_raw_encoder_memusage()), plus "about 3 * block_size bytes" of
+ *     buffers per thread (lzma_mt.block_size).  On the APT benchmark's
+ *     3.5 MB Packages (tools/bench/build-deb) the file is 1.1% larger than
+ *     with 1 MiB (8% larger than xz -6 in one Block), and `jprepo build
+ *     -j 2` peaks at 49 MB instead of 59 MB: under the 52 MB of the
+ *     `xz -6` that apt-ftparchive's pipeline runs.
+ *   - Integrity check CRC64, the xz tool's default (lzma_mt.check: "The xz
+ *     command line tool defaults to LZMA_CHECK_CRC64"); apt reads the
+ *     files with liblzma, which verifies any of the checks.
+ * An encoder starts its threads as Blocks need them, never more than the
+ * index has Blocks, and the xz files are compressed one after another, so
+ * that at most opts->nthreads LZMA encoders exist at a time; the plain and
+ * gzip files are made beside them (see jp_aptmd_make_all()).
  */
 #define JP_APTMD_GZIP_LEVEL "9"
-#define JP_APTMD_XZ_LEVEL "6"
+#define JP_APTMD_XZ_PRESET 6U
+#define JP_APTMD_XZ_BLOCK (UINT64_C(1) << 20)
+#define JP_APTMD_XZ_DICT (UINT32_C(1) << 19)
+/*
+ * lzma_stream_encoder_mt() refuses more threads than liblzma's
+ * LZMA_THREADS_MAX (16384 in liblzma 5.4, src/liblzma/common/common.h; not
+ * in lzma.h) with LZMA_OPTIONS_ERROR.
+ */
+#define JP_APTMD_XZ_MAX_THREADS 16384U
 
 /*
  * Dpkg::Control::FieldsCore (dpkg 1.21.23), field_ordered_list
@@ -304,10 +348,10 @@ jp_outfield_add(struct jp_outfield *v, size_t *n, const char *name,
 	(*n)++;
 }
 
-char *
-jp_aptmd_stanza(const struct jp_pkg *pkg)
+/* Append pkg's stanza to b. */
+static void
+jp_aptmd_stanza_put(struct jp_deb822_buf *b, const struct jp_pkg *pkg)
 {
-	struct jp_deb822_buf b = { 0 };
 	struct jp_outfield *v;
 	char size[24];
 	size_t n = 0, i, k;
@@ -333,19 +377,26 @@ jp_aptmd_stanza(const struct jp_pkg *pkg)
 	jp_outfield_add(v, &n, "SHA256", pkg->sha256);
 	qsort(v, n, sizeof(*v), jp_outfield_cmp);
 	for (i = 0; i < n; i++) {
-		jp_deb822_write_field(&b, v[i].name, v[i].value);
+		jp_deb822_write_field(b, v[i].name, v[i].value);
 		free(v[i].name);
 	}
-	jp_deb822_buf_put(&b, "\n", 1);
+	jp_deb822_buf_put(b, "\n", 1);
 	free(v);
+}
+
+char *
+jp_aptmd_stanza(const struct jp_pkg *pkg)
+{
+	struct jp_deb822_buf b = { 0 };
+
+	jp_aptmd_stanza_put(&b, pkg);
 	return b.data;
 }
 
-/* A record with the text it sorts by and its stanza. */
+/* A record with the text it sorts by and the length of its stanza. */
 struct jp_aptmd_entry {
 	const struct jp_pkg *pkg;
 	char *evr;                /* "epoch:version" */
-	char *stanza;
 	size_t stanza_len;
 };
 
@@ -363,6 +414,14 @@ jp_aptmd_entry_cmp(const void *pa, const void *pb)
 		return c;
 	return strcmp(a->pkg->location ? a->pkg->location : "",
 	    b->pkg->location ? b->pkg->location : "");
+}
+
+/* Does the index of architecture index_arch list a package of pkg_arch? */
+static int
+jp_aptmd_in_index(const char *pkg_arch, const char *index_arch)
+{
+	return !strcmp(pkg_arch, index_arch) ||
+	    !strcmp(pkg_arch, JP_APTMD_ARCH_ALL);
 }
 
 /* --- index files: made and hashed in memory --- */
@@ -422,12 +481,13 @@ jp_aptmd_mem_write(struct archive *a, void *data, const void *buf, size_t len)
 	return (la_ssize_t)len;
 }
 
+/* gzip f->in into f->data. */
 static int
-jp_aptmd_compress(struct jp_aptmd_file *f)
+jp_aptmd_gzip(struct jp_aptmd_file *f)
 {
 	struct archive *a = archive_write_new();
 	struct archive_entry *e = NULL;
-	const char *filter;
+	const char *filter = "gzip";
 	const char *p = f->in;
 	size_t left = f->in_len;
 	int r;
@@ -435,26 +495,14 @@ jp_aptmd_compress(struct jp_aptmd_file *f)
 	if (!a)
 		return jp_error_set(&f->ctx, JP_ERR_NOMEM, "out of memory");
 	f->owned = 1;
-	if (f->kind == JP_APTMD_GZ) {
-		filter = "gzip";
-		r = archive_write_add_filter_gzip(a);
-		/* RFC 1952 MTIME 0: the same input gives the same bytes */
-		if (r == ARCHIVE_OK)
-			r = archive_write_set_filter_option(a, filter,
-			    "timestamp", NULL);
-		if (r == ARCHIVE_OK)
-			r = archive_write_set_filter_option(a, filter,
-			    "compression-level", JP_APTMD_GZIP_LEVEL);
-	} else {
-		filter = "xz";
-		r = archive_write_add_filter_xz(a);
-		if (r == ARCHIVE_OK)
-			r = archive_write_set_filter_option(a, filter,
-			    "compression-level", JP_APTMD_XZ_LEVEL);
-		if (r == ARCHIVE_OK)
-			r = archive_write_set_filter_option(a, filter,
-			    "threads", "1");
-	}
+	r = archive_write_add_filter_gzip(a);
+	/* RFC 1952 MTIME 0: the same input gives the same bytes */
+	if (r == ARCHIVE_OK)
+		r = archive_write_set_filter_option(a, filter, "timestamp",
+		    NULL);
+	if (r == ARCHIVE_OK)
+		r = archive_write_set_filter_option(a, filter,
+		    "compression-level", JP_APTMD_GZIP_LEVEL);
 	if (r == ARCHIVE_OK)
 		r = archive_write_set_format_raw(a);
 	if (r == ARCHIVE_OK)
@@ -497,9 +545,98 @@ jp_aptmd_compress(struct jp_aptmd_file *f)
 	return 0;
 }
 
+/* What a liblzma return code means (lzma/base.h). */
+static const char *
+jp_aptmd_lzma_msg(lzma_ret r)
+{
+	switch (r) {
+	case LZMA_MEM_ERROR:
+		return "out of memory";
+	case LZMA_OPTIONS_ERROR:
+		return "options not supported by liblzma";
+	case LZMA_UNSUPPORTED_CHECK:
+		return "integrity check not supported by liblzma";
+	case LZMA_DATA_ERROR:
+		return "input too large for the .xz format";
+	case LZMA_PROG_ERROR:
+		return "liblzma was called wrongly";
+	default:
+		return "liblzma failed";
+	}
+}
+
+/*
+ * xz f->in into f->data: one .xz Stream of JP_APTMD_XZ_BLOCK Blocks made
+ * by up to nthreads threads (see "Compression" above).
+ */
+static int
+jp_aptmd_xz(struct jp_aptmd_file *f, int nthreads)
+{
+	lzma_stream strm = LZMA_STREAM_INIT;
+	lzma_options_lzma lz;
+	lzma_filter filters[2];
+	lzma_mt mt;
+	lzma_ret r;
+	uint64_t blocks = (f->in_len + JP_APTMD_XZ_BLOCK - 1) /
+	    JP_APTMD_XZ_BLOCK;
+
+	if (lzma_lzma_preset(&lz, JP_APTMD_XZ_PRESET))
+		return jp_error_set(&f->ctx, JP_ERR, "cannot compress '%s': "
+		    "xz preset %u not supported by liblzma", f->relpath,
+		    JP_APTMD_XZ_PRESET);
+	if (lz.dict_size > JP_APTMD_XZ_DICT)
+		lz.dict_size = JP_APTMD_XZ_DICT;
+	filters[0].id = LZMA_FILTER_LZMA2;
+	filters[0].options = &lz;
+	filters[1].id = LZMA_VLI_UNKNOWN;
+	filters[1].options = NULL;
+	memset(&mt, 0, sizeof(mt));
+	mt.threads = 1;
+	if (nthreads > 1 && blocks > 1)
+		mt.threads = (uint32_t)((uint64_t)nthreads < blocks ?
+		    (uint64_t)nthreads : blocks);
+	if (mt.threads > JP_APTMD_XZ_MAX_THREADS)
+		mt.threads = JP_APTMD_XZ_MAX_THREADS;
+	mt.block_size = JP_APTMD_XZ_BLOCK;
+	mt.timeout = 0;         /* lzma_code() returns when done */
+	mt.filters = filters;
+	mt.check = LZMA_CHECK_CRC64;
+	if ((r = lzma_stream_encoder_mt(&strm, &mt)) != LZMA_OK)
+		return jp_error_set(&f->ctx, r == LZMA_MEM_ERROR ?
+		    JP_ERR_NOMEM : JP_ERR, "cannot compress '%s': %s",
+		    f->relpath, jp_aptmd_lzma_msg(r));
+	f->owned = 1;
+	/* an index shrinks to about a fifth: start there, grow when full */
+	f->cap = f->in_len / 4 + 65536;
+	f->data = jp_xmalloc(f->cap);
+	f->len = 0;
+	strm.next_in = (const uint8_t *)f->in;
+	strm.avail_in = f->in_len;
+	for (;;) {
+		if (f->len == f->cap) {
+			f->cap *= 2;
+			f->data = jp_xrealloc(f->data, f->cap);
+		}
+		strm.next_out = f->data + f->len;
+		strm.avail_out = f->cap - f->len;
+		r = lzma_code(&strm, LZMA_FINISH);
+		f->len = f->cap - strm.avail_out;
+		if (r == LZMA_STREAM_END)
+			break;
+		if (r != LZMA_OK) {
+			lzma_end(&strm);
+			return jp_error_set(&f->ctx, r == LZMA_MEM_ERROR ?
+			    JP_ERR_NOMEM : JP_ERR, "cannot compress '%s': %s",
+			    f->relpath, jp_aptmd_lzma_msg(r));
+		}
+	}
+	lzma_end(&strm);
+	return 0;
+}
+
 /* Make one file's bytes and their digests. */
 static void
-jp_aptmd_file_make(struct jp_aptmd_file *f)
+jp_aptmd_file_make(struct jp_aptmd_file *f, int nthreads)
 {
 	struct jp_digest d;
 	size_t i;
@@ -507,7 +644,8 @@ jp_aptmd_file_make(struct jp_aptmd_file *f)
 	if (f->kind == JP_APTMD_PLAIN) {
 		f->data = (unsigned char *)(uintptr_t)f->in;
 		f->len = f->in_len;
-	} else if ((f->rc = jp_aptmd_compress(f)) < 0) {
+	} else if ((f->rc = f->kind == JP_APTMD_GZ ? jp_aptmd_gzip(f) :
+	    jp_aptmd_xz(f, nthreads)) < 0) {
 		return;
 	}
 	if (jp_digest_init(&d, JP_DIGEST_MD5 | JP_DIGEST_SHA1 |
@@ -523,58 +661,126 @@ jp_aptmd_file_make(struct jp_aptmd_file *f)
 	jp_digest_release(&d);
 }
 
-/* Work shared by the compressing threads. */
-struct jp_aptmd_pool {
+/* A file of a lane, with the size it is ordered by. */
+struct jp_aptmd_job {
+	size_t file;              /* index into the files */
+	size_t in_len;
+};
+
+/* Larger input first, then the files' order. */
+static int
+jp_aptmd_job_cmp(const void *pa, const void *pb)
+{
+	const struct jp_aptmd_job *a = pa, *b = pb;
+
+	if (a->in_len != b->in_len)
+		return a->in_len > b->in_len ? -1 : 1;
+	return a->file < b->file ? -1 : a->file > b->file;
+}
+
+/* Smaller input first, then the files' order. */
+static int
+jp_aptmd_job_cmp_small(const void *pa, const void *pb)
+{
+	const struct jp_aptmd_job *a = pa, *b = pb;
+
+	if (a->in_len != b->in_len)
+		return a->in_len < b->in_len ? -1 : 1;
+	return a->file < b->file ? -1 : a->file > b->file;
+}
+
+/*
+ * The files of one lane, taken one at a time, in the lane's order, by the
+ * threads that share the lane.
+ */
+struct jp_aptmd_lane {
 	struct jp_aptmd_file *files;
+	struct jp_aptmd_job *jobs;
 	size_t n;
 	size_t next;
+	int xz_threads;           /* threads of each xz encoder */
 	pthread_mutex_t lock;
 };
 
 static void *
-jp_aptmd_worker(void *arg)
+jp_aptmd_lane_run(void *arg)
 {
-	struct jp_aptmd_pool *pool = arg;
+	struct jp_aptmd_lane *lane = arg;
 
 	for (;;) {
 		size_t i;
 
-		pthread_mutex_lock(&pool->lock);
-		i = pool->next++;
-		pthread_mutex_unlock(&pool->lock);
-		if (i >= pool->n)
+		pthread_mutex_lock(&lane->lock);
+		i = lane->next++;
+		pthread_mutex_unlock(&lane->lock);
+		if (i >= lane->n)
 			break;
-		jp_aptmd_file_make(&pool->files[i]);
+		jp_aptmd_file_make(&lane->files[lane->jobs[i].file],
+		    lane->xz_threads);
 	}
 	return NULL;
 }
 
+/*
+ * Make every file.  Two lanes: the xz files, one after another in this
+ * thread, each on up to nthreads encoder threads (the one xz encoder alive
+ * keeps memory at nthreads LZMA encoders, about 10 MiB each); and the
+ * plain and gzip files (hashing, zlib), largest first, on nthreads - 1
+ * more threads that run beside the xz encoder.  The xz files go smallest
+ * first: a small index is one Block, so one encoder thread, and the gzip
+ * lane keeps the other cores busy meanwhile; the large indexes come last,
+ * when their Blocks can have every core (on the APT benchmark with 2
+ * cores, 0.07 s faster than largest first, in 4 runs each).  With one
+ * thread, or when no thread starts, this thread makes the second lane's
+ * files after the first's.  The bytes do not depend on the lanes: only
+ * the time does.
+ */
 static void
 jp_aptmd_make_all(struct jp_aptmd_file *files, size_t n, int nthreads)
 {
-	struct jp_aptmd_pool pool;
+	struct jp_aptmd_lane xz, other;
 	pthread_t *tids;
 	int *started;
-	size_t t, nt;
+	size_t i, t, nt;
 
-	memset(&pool, 0, sizeof(pool));
-	pool.files = files;
-	pool.n = n;
-	pthread_mutex_init(&pool.lock, NULL);
-	nt = nthreads > 1 ? (size_t)nthreads : 0;
-	if (nt > n)
-		nt = n;
+	if (nthreads < 1)
+		nthreads = 1;
+	memset(&xz, 0, sizeof(xz));
+	memset(&other, 0, sizeof(other));
+	xz.files = other.files = files;
+	xz.jobs = jp_xcalloc(n ? n : 1, sizeof(*xz.jobs));
+	other.jobs = jp_xcalloc(n ? n : 1, sizeof(*other.jobs));
+	for (i = 0; i < n; i++) {
+		struct jp_aptmd_lane *l = files[i].kind == JP_APTMD_XZ ?
+		    &xz : &other;
+
+		l->jobs[l->n].file = i;
+		l->jobs[l->n].in_len = files[i].in_len;
+		l->n++;
+	}
+	qsort(xz.jobs, xz.n, sizeof(*xz.jobs), jp_aptmd_job_cmp_small);
+	qsort(other.jobs, other.n, sizeof(*other.jobs), jp_aptmd_job_cmp);
+	xz.xz_threads = other.xz_threads = nthreads;
+	pthread_mutex_init(&xz.lock, NULL);
+	pthread_mutex_init(&other.lock, NULL);
+	nt = (size_t)nthreads - 1;
+	if (nt > other.n)
+		nt = other.n;
 	tids = jp_xcalloc(nt ? nt : 1, sizeof(*tids));
 	started = jp_xcalloc(nt ? nt : 1, sizeof(*started));
 	for (t = 0; t < nt; t++)
-		started[t] = pthread_create(&tids[t], NULL, jp_aptmd_worker,
-		    &pool) == 0;
-	/* this thread works too, and alone when no thread could start */
-	jp_aptmd_worker(&pool);
+		started[t] = pthread_create(&tids[t], NULL, jp_aptmd_lane_run,
+		    &other) == 0;
+	jp_aptmd_lane_run(&xz);
+	/* what no thread has taken yet (all of it when none started) */
+	jp_aptmd_lane_run(&other);
 	for (t = 0; t < nt; t++)
 		if (started[t])
 			pthread_join(tids[t], NULL);
-	pthread_mutex_destroy(&pool.lock);
+	pthread_mutex_destroy(&xz.lock);
+	pthread_mutex_destroy(&other.lock);
+	free(xz.jobs);
+	free(other.jobs);
 	free(tids);
 	free(started);
 }
@@ -700,7 +906,9 @@ jp_aptmd_parse_size(const char *s, uint64_t *out)
 
 /*
  * Does the file at path hold `size` bytes with this digest?  Returns 1
- * yes, 0 no or unreadable.
+ * yes, 0 no or unreadable.  Read in pieces: these run after the new
+ * indexes are made, and a whole Packages file in memory would add to the
+ * build's peak.
  */
 static int
 jp_aptmd_file_matches(const char *path, unsigned algo, const char *hex,
@@ -708,21 +916,22 @@ jp_aptmd_file_matches(const char *path, unsigned algo, const char *hex,
 {
 	struct jp_ctx scratch;
 	struct jp_digest d;
-	char *data;
-	size_t len;
-	int ok;
+	struct stat st;
+	int fd, ok;
 
 	jp_ctx_init(&scratch, NULL);
-	if (jp_file_read(&scratch, path, &data, &len) < 0)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return 0;
-	ok = (uint64_t)len == size && jp_digest_init(&d, algo) == 0;
+	ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size == size && jp_digest_init(&d, algo) == 0;
 	if (ok) {
-		jp_digest_update(&d, data, len);
+		ok = jp_digest_fd(&scratch, fd, path, &d) == 0;
 		jp_digest_final(&d);
-		ok = !strcmp(jp_digest_hex(&d, algo), hex);
+		ok = ok && !strcmp(jp_digest_hex(&d, algo), hex);
 		jp_digest_release(&d);
 	}
-	free(data);
+	close(fd);
 	return ok;
 }
 
@@ -862,7 +1071,7 @@ jp_aptmd_write(struct jp_ctx *ctx, const char *suite_dir,
 	struct jp_aptmd_entry *ent = NULL;
 	struct jp_aptmd_file *files = NULL;
 	struct jp_deb822_buf *texts = NULL;
-	struct jp_deb822_buf rel = { 0 };
+	struct jp_deb822_buf rel = { 0 }, stanza = { 0 };
 	char **archs = NULL;
 	const char *component;
 	size_t narchs = 0, nfiles = 0, i, a, k;
@@ -873,7 +1082,7 @@ jp_aptmd_write(struct jp_ctx *ctx, const char *suite_dir,
 		return rc;
 	component = opts->component ? opts->component : "main";
 
-	/* the records, sorted, with their stanzas */
+	/* the records, sorted */
 	ent = jp_xcalloc(npkgs ? npkgs : 1, sizeof(*ent));
 	for (i = 0; i < npkgs; i++) {
 		const struct jp_pkg *p = pkgs[i];
@@ -895,8 +1104,6 @@ jp_aptmd_write(struct jp_ctx *ctx, const char *suite_dir,
 		ent[i].pkg = p;
 		ent[i].evr = jp_xasprintf("%s:%s", p->epoch ? p->epoch : "0",
 		    p->version);
-		ent[i].stanza = jp_aptmd_stanza(p);
-		ent[i].stanza_len = strlen(ent[i].stanza);
 	}
 	qsort(ent, npkgs, sizeof(*ent), jp_aptmd_entry_cmp);
 
@@ -921,17 +1128,37 @@ jp_aptmd_write(struct jp_ctx *ctx, const char *suite_dir,
 	 */
 	texts = jp_xcalloc(narchs, sizeof(*texts));
 	files = jp_xcalloc(narchs * JP_APTMD_NKINDS, sizeof(*files));
+	/*
+	 * Each text is allocated once at its size, and no stanza is kept:
+	 * the memory goes to the compressors.  So the stanzas are made twice,
+	 * for their lengths, then into the texts (about 15 ms a pass for 3000
+	 * packages).
+	 */
+	for (i = 0; i < npkgs; i++) {
+		stanza.len = 0;
+		jp_aptmd_stanza_put(&stanza, ent[i].pkg);
+		ent[i].stanza_len = stanza.len;
+	}
 	for (a = 0; a < narchs; a++) {
-		for (i = 0; i < npkgs; i++) {
-			const char *pa = ent[i].pkg->arch;
+		size_t total = 0;
 
-			if (!strcmp(pa, archs[a]) ||
-			    !strcmp(pa, JP_APTMD_ARCH_ALL))
-				jp_deb822_buf_put(&texts[a], ent[i].stanza,
-				    ent[i].stanza_len);
-		}
-		if (!texts[a].data)
-			jp_deb822_buf_put(&texts[a], "", 0);
+		for (i = 0; i < npkgs; i++)
+			if (jp_aptmd_in_index(ent[i].pkg->arch, archs[a]))
+				total += ent[i].stanza_len;
+		texts[a].data = jp_xmalloc(total + 1);
+		texts[a].cap = total + 1;
+		texts[a].data[0] = '\0';
+	}
+	for (i = 0; i < npkgs; i++) {
+		stanza.len = 0;
+		jp_aptmd_stanza_put(&stanza, ent[i].pkg);
+		for (a = 0; a < narchs; a++)
+			if (jp_aptmd_in_index(ent[i].pkg->arch, archs[a]))
+				jp_deb822_buf_put(&texts[a], stanza.data,
+				    stanza.len);
+	}
+	jp_deb822_buf_release(&stanza);
+	for (a = 0; a < narchs; a++) {
 		for (k = 0; k < JP_APTMD_NKINDS; k++) {
 			struct jp_aptmd_file *f = &files[nfiles++];
 
@@ -992,14 +1219,21 @@ jp_aptmd_write(struct jp_ctx *ctx, const char *suite_dir,
 	    (rc = jp_fsync_dir(ctx, suite_dir)) < 0)
 		goto out;
 
+	/* the indexes are on disk: their memory is not needed any more */
+	for (i = 0; i < nfiles; i++) {
+		if (files[i].owned)
+			free(files[i].data);
+		files[i].data = NULL;
+		files[i].owned = 0;
+	}
+	for (a = 0; a < narchs; a++)
+		jp_deb822_buf_release(&texts[a]);
 	if (opts->prev_suite_dir)
 		jp_aptmd_keep_previous(ctx, suite_dir, opts->prev_suite_dir);
 	rc = 0;
 out:
-	for (i = 0; i < npkgs && ent; i++) {
+	for (i = 0; i < npkgs && ent; i++)
 		free(ent[i].evr);
-		free(ent[i].stanza);
-	}
 	free(ent);
 	for (i = 0; i < nfiles; i++) {
 		free(files[i].relpath);
@@ -1014,6 +1248,7 @@ out:
 		free(archs[a]);
 	free(archs);
 	jp_deb822_buf_release(&rel);
+	jp_deb822_buf_release(&stanza);
 	free(path);
 	return rc;
 }

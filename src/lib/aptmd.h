@@ -45,7 +45,8 @@ struct jp_aptmd_opts {
 	const char *label;          /* Label:; NULL: none */
 	int64_t date;               /* Date: in seconds since the epoch */
 	int valid_for_days;         /* > 0: Valid-Until: date + days */
-	int nthreads;               /* compress in parallel (>= 1) */
+	int nthreads;               /* compressing threads (>= 1); the bytes
+	                               written do not depend on it */
 	const char *prev_suite_dir; /* the published dists/SUITE, or NULL */
 };
 

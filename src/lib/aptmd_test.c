@@ -10,9 +10,13 @@
  *   - apt-ftparchive packages: the same fields and values;
  *   - md5sum, sha1sum, sha256sum, sha512sum, gzip, xz, date: Release's
  *     lists, the compressed files, the dates;
+ *   - xz -T2 with the settings aptmd.c documents: the .xz bytes of large,
+ *     multi-Block indexes made with 1, 2 and 4 threads;
  *   - apt-get in a scratch root: update (which checks every hash, Date
- *     and Valid-Until), install with dependencies, by-hash only trees, and
- *     a client holding the previous Release while the next tree is live.
+ *     and Valid-Until), install with dependencies, by-hash only trees (one
+ *     with nothing but the by-hash copies of a multi-Block Packages.xz),
+ *     and a client holding the previous Release while the next tree is
+ *     live.
  */
 #include "config.h"
 
@@ -631,6 +635,174 @@ test_deterministic(void **state)
 	free(d2);
 }
 
+/* --- xz: large indexes, thread counts --- */
+
+/*
+ * The xz settings aptmd.c documents ("Compression"), as options of the xz
+ * tool, which is the oracle: its multi-threaded mode runs the same liblzma
+ * encoder, so `xz -T2` with these options must give our bytes.
+ */
+#define XZ_ORACLE "xz -T2 --block-size=1MiB --lzma2=preset=6,dict=512KiB -c"
+
+/* A deterministic pseudo-random number (a 32-bit LCG: Numerical Recipes). */
+static uint32_t
+lcg(uint32_t *seed)
+{
+	*seed = *seed * UINT32_C(1664525) + UINT32_C(1013904223);
+	return *seed >> 8;
+}
+
+static void
+fake_hex(char *out, size_t digits, uint32_t *seed)
+{
+	size_t i;
+
+	for (i = 0; i < digits; i++)
+		out[i] = "0123456789abcdef"[lcg(seed) % 16];
+	out[digits] = '\0';
+}
+
+/*
+ * n records made by hand, enough text for several MiB of Packages: every
+ * fourth "all", the rest amd64, descriptions of pseudo-random words (so the
+ * text compresses about as a real index does, not to nothing).
+ */
+static struct jp_pkg **
+big_records(size_t n)
+{
+	static const char *const words[] = {
+		"archive", "binary", "cache", "daemon", "editor", "format",
+		"graphics", "header", "index", "journal", "kernel", "library",
+		"module", "network", "object", "parser", "query", "runtime",
+		"server", "terminal", "utility", "viewer", "widget", "xml",
+		"yaml", "zone", "the", "of", "and", "for", "with", "a",
+	};
+	struct jp_pkg **v = jp_xcalloc(n, sizeof(*v));
+	uint32_t seed = 20261128;
+	size_t i, l;
+
+	for (i = 0; i < n; i++) {
+		struct jp_pkg *p = jp_pkg_new(JP_PKG_DEB);
+		struct jp_deb822_buf d = { 0 };
+		char num[32];
+
+		p->name = jp_xasprintf("pkg%05zu-%s", i,
+		    words[lcg(&seed) % 26]);
+		p->arch = jp_xstrdup(i % 4 == 0 ? "all" : "amd64");
+		p->epoch = jp_xstrdup("0");
+		p->version = jp_xasprintf("%u.%u-%u", lcg(&seed) % 20,
+		    lcg(&seed) % 100, 1 + lcg(&seed) % 5);
+		p->location = jp_xasprintf("pool/main/p/%s/%s_%s_%s.deb",
+		    p->name, p->name, p->version, p->arch);
+		p->file_size = 1000 + lcg(&seed) % 5000000;
+		fake_hex(p->md5, 32, &seed);
+		fake_hex(p->sha1, 40, &seed);
+		fake_hex(p->sha256, 64, &seed);
+		fake_hex(p->sha512, 128, &seed);
+		jp_pkg_add_field(p, "Package", p->name);
+		jp_pkg_add_field(p, "Version", p->version);
+		jp_pkg_add_field(p, "Architecture", p->arch);
+		jp_pkg_add_field(p, "Maintainer", "Test <test@example.com>");
+		snprintf(num, sizeof(num), "%u", lcg(&seed) % 100000);
+		jp_pkg_add_field(p, "Installed-Size", num);
+		if (i > 0) {
+			char *dep = jp_xasprintf("pkg%05zu-x (>= 1.0), libc6",
+			    (size_t)lcg(&seed) % i);
+
+			jp_pkg_add_field(p, "Depends", dep);
+			free(dep);
+		}
+		jp_pkg_add_field(p, "Section", words[lcg(&seed) % 26]);
+		jp_pkg_add_field(p, "Priority", "optional");
+		jp_deb822_buf_puts(&d, "generated package");
+		for (l = 0; l < 40; l++) {
+			if (l % 8 == 0)
+				jp_deb822_buf_puts(&d, "\n");
+			jp_deb822_buf_puts(&d, " ");
+			jp_deb822_buf_puts(&d, words[lcg(&seed) % 32]);
+		}
+		jp_pkg_add_field(p, "Description", d.data);
+		jp_deb822_buf_release(&d);
+		v[i] = p;
+	}
+	return v;
+}
+
+/* Enough records for 7-8 MiB of binary-amd64/Packages: 8 xz Blocks. */
+#define BIG_N 10000
+
+/* The Packages file's size in whole or partial MiB: the Blocks xz writes. */
+static unsigned long
+mib_blocks(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return (unsigned long)((st.st_size + (1 << 20) - 1) / (1 << 20));
+}
+
+/*
+ * Large indexes: the same bytes with 1, 2 and 4 threads (the whole tree,
+ * Release included), those of the xz tool with the documented settings,
+ * one Block per MiB, CRC64, and xz -t and xz -d accept them.
+ */
+static void
+test_xz_threads(void **state)
+{
+	static const int threads[] = { 1, 2, 4 };
+	struct fixture *f = *state;
+	struct jp_aptmd_opts o = default_opts();
+	struct jp_pkg **big;
+	char *repo = jp_path_join(f->dir, "big");
+	char *dirs[3];
+	size_t i, a;
+
+	need_tools(f);
+	big = big_records(BIG_N);
+	for (i = 0; i < 3; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "t%d", threads[i]);
+		o.nthreads = threads[i];
+		dirs[i] = write_suite(f, repo, name, big, BIG_N, &o);
+	}
+	assert_int_equal(run("diff -r '%s' '%s' >&2", dirs[0], dirs[1]), 0);
+	assert_int_equal(run("diff -r '%s' '%s' >&2", dirs[0], dirs[2]), 0);
+	for (a = 0; a < 2; a++) {
+		char *d = jp_xasprintf("%s/main/binary-%s", dirs[0],
+		    a == 0 ? "all" : "amd64");
+		char *plain = jp_xasprintf("%s/Packages", d);
+		char *list;
+		unsigned long blocks = mib_blocks(plain), got;
+		char check[32];
+
+		/* binary-amd64 holds several MiB, so several Blocks */
+		if (a == 1)
+			assert_true(blocks >= 6);
+		assert_int_equal(run("cd '%s' && xz -t Packages.xz && "
+		    "xz -dc Packages.xz | cmp - Packages && "
+		    XZ_ORACLE " Packages | cmp - Packages.xz", d), 0);
+		/* xz --robot --list: "file" line, third field the Blocks */
+		list = capture("xz --robot --list '%s/Packages.xz' | "
+		    "awk -F'\\t' '$1 == \"file\" { print $3, $7 }'", d);
+		assert_int_equal(sscanf(list, "%lu %31s", &got, check), 2);
+		assert_int_equal(got, blocks);
+		assert_string_equal(check, "CRC64");
+		free(list);
+		free(plain);
+		free(d);
+	}
+	/* ... and the comparison can fail: other settings, other bytes */
+	assert_int_not_equal(run("cd '%s/main/binary-amd64' && xz -T2 "
+	    "--block-size=1MiB --lzma2=preset=6,dict=1MiB -c Packages | "
+	    "cmp -s - Packages.xz", dirs[0]), 0);
+	for (i = 0; i < 3; i++)
+		free(dirs[i]);
+	jp_rm_rf(&f->ctx, repo);
+	free(repo);
+	free_pkgs(big, BIG_N);
+}
+
 /* --- apt in a scratch root --- */
 
 /*
@@ -1027,6 +1199,71 @@ test_apt_by_hash_only(void **state)
 	jp_rm_rf(&f->ctx, dir);
 	free(dir);
 	free(root);
+}
+
+/*
+ * apt reads our .xz files, multi-Block ones included: a large repository
+ * whose only index files are the by-hash copies of Packages.xz updates,
+ * and apt's lists hold exactly our Packages texts.
+ */
+static void
+test_apt_xz_only(void **state)
+{
+	struct fixture *f = *state;
+	struct jp_aptmd_opts o = default_opts();
+	struct jp_pkg **big;
+	char *repo = jp_path_join(f->dir, "bigapt");
+	char *dir, *root, *saved, *s;
+	size_t a;
+
+	need_apt(f);
+	big = big_records(BIG_N);
+	o.suite = "xzonly";
+	o.date = (int64_t)time(NULL) - 3600;
+	dir = write_suite(f, repo, "xzonly", big, BIG_N, &o);
+	saved = jp_path_join(f->dir, "bigapt-saved");
+	assert_int_equal(run("rm -rf '%s' && mkdir '%s' && "
+	    "cp '%s/main/binary-all/Packages' '%s/all' && "
+	    "cp '%s/main/binary-amd64/Packages' '%s/amd64'", saved, saved,
+	    dir, saved, dir, saved), 0);
+	/* keep the by-hash copies of Packages.xz, nothing else */
+	assert_int_equal(run("cd '%s/main' && for d in binary-*; do "
+	    "k256=$(sha256sum < $d/Packages.xz | cut -d' ' -f1) && "
+	    "k512=$(sha512sum < $d/Packages.xz | cut -d' ' -f1) && "
+	    "for h in $d/by-hash/SHA256/*; do "
+	    "[ \"${h##*/}\" = \"$k256\" ] || rm \"$h\" || exit 1; done && "
+	    "for h in $d/by-hash/SHA512/*; do "
+	    "[ \"${h##*/}\" = \"$k512\" ] || rm \"$h\" || exit 1; done && "
+	    "rm $d/Packages $d/Packages.gz $d/Packages.xz || exit 1; done && "
+	    "test $(find . -type f | wc -l) = 4", dir), 0);
+	root = apt_root(f, "root-xzonly", repo, "xzonly");
+	if (apt_get(root, "-o APT::Architecture=amd64", "update") != 0)
+		fail_msg("apt-get update:\n%s", apt_log(root));
+	s = apt_log(root);
+	assert_null(strstr(s, "W:"));
+	assert_null(strstr(s, "E:"));
+	free(s);
+	/* Acquire::GzipIndexes=false: the lists are the texts, decompressed */
+	for (a = 0; a < 2; a++) {
+		const char *arch = a == 0 ? "all" : "amd64";
+
+		assert_int_equal(run("cmp '%s/%s' '%s'/var/lib/apt/lists/"
+		    "*_dists_xzonly_main_binary-%s_Packages", saved, arch,
+		    root, arch), 0);
+	}
+	/* and apt knows the packages: the last one, an amd64 one */
+	s = chomp(capture("apt-cache " APT_OPTS " -o APT::Architecture=amd64 "
+	    "show '%s' | sed -n 's/^Version: //p'", root, root, root, root,
+	    big[BIG_N - 1]->name));
+	assert_string_equal(s, big[BIG_N - 1]->version);
+	free(s);
+	jp_rm_rf(&f->ctx, repo);
+	jp_rm_rf(&f->ctx, saved);
+	free(saved);
+	free(dir);
+	free(root);
+	free(repo);
+	free_pkgs(big, BIG_N);
 }
 
 /* Only "all" packages: binary-all alone, usable from any architecture. */
@@ -1430,10 +1667,12 @@ main(void)
 		cmocka_unit_test(test_packages_match_apt_ftparchive),
 		cmocka_unit_test(test_release_and_files),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_xz_threads),
 		cmocka_unit_test(test_apt_update_install),
 		cmocka_unit_test(test_apt_arch_all_clients),
 		cmocka_unit_test(test_apt_dates),
 		cmocka_unit_test(test_apt_by_hash_only),
+		cmocka_unit_test(test_apt_xz_only),
 		cmocka_unit_test(test_all_only),
 		cmocka_unit_test(test_previous_generation),
 	};
