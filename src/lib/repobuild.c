@@ -63,8 +63,8 @@ struct jp_pool {
 	struct jp_ctx *ctx;
 	const char *repo;
 	struct jp_item *items;
-	size_t *todo;             /* indexes of items to read */
-	size_t ntodo;
+	size_t *pending;             /* indexes of items to read */
+	size_t npending;
 	atomic_size_t next;
 	struct jp_progress *progress;
 	/* finished items, handed to the main thread for the cache */
@@ -136,13 +136,13 @@ jp_pool_worker(void *arg)
 	struct jp_ctx wctx = *pool->ctx;   /* own error slot per thread */
 	size_t k;
 
-	while ((k = atomic_fetch_add(&pool->next, 1)) < pool->ntodo) {
-		struct jp_item *it = &pool->items[pool->todo[k]];
+	while ((k = atomic_fetch_add(&pool->next, 1)) < pool->npending) {
+		struct jp_item *it = &pool->items[pool->pending[k]];
 
 		jp_item_process(&wctx, pool->repo, it);
 		jp_progress_add(pool->progress, 1, it->entry->size);
 		pthread_mutex_lock(&pool->lock);
-		pool->done[pool->ndone++] = pool->todo[k];
+		pool->done[pool->ndone++] = pool->pending[k];
 		pthread_cond_signal(&pool->cond);
 		pthread_mutex_unlock(&pool->lock);
 	}
@@ -180,23 +180,23 @@ jp_read_packages(struct jp_ctx *ctx, const char *repo, struct jp_item *items,
 	struct jp_progress progress;
 	struct jp_pool pool;
 	pthread_t *threads;
-	size_t i, ntodo = 0;
+	size_t i, npending = 0;
 	int t, started = 0, rc = 0;
 
 	memset(&pool, 0, sizeof(pool));
-	pool.todo = jp_xcalloc(n ? n : 1, sizeof(size_t));
+	pool.pending = jp_xcalloc(n ? n : 1, sizeof(size_t));
 	for (i = 0; i < n; i++)
 		if (!items[i].from_cache || items[i].verify)
-			pool.todo[ntodo++] = i;
-	if (ntodo == 0) {
-		free(pool.todo);
+			pool.pending[npending++] = i;
+	if (npending == 0) {
+		free(pool.pending);
 		return 0;
 	}
 	/* librpm's configuration is read only when an .rpm must be read. */
-	for (i = 0; i < ntodo; i++) {
-		if (!jp_is_deb(items[pool.todo[i]].entry->rel)) {
+	for (i = 0; i < npending; i++) {
+		if (!jp_is_deb(items[pool.pending[i]].entry->rel)) {
 			if (jp_rpmpkg_global_init(ctx) < 0) {
-				free(pool.todo);
+				free(pool.pending);
 				return JP_ERR;
 			}
 			break;
@@ -205,15 +205,15 @@ jp_read_packages(struct jp_ctx *ctx, const char *repo, struct jp_item *items,
 	pool.ctx = ctx;
 	pool.repo = repo;
 	pool.items = items;
-	pool.ntodo = ntodo;
-	pool.done = jp_xcalloc(ntodo, sizeof(size_t));
+	pool.npending = npending;
+	pool.done = jp_xcalloc(npending, sizeof(size_t));
 	atomic_init(&pool.next, 0);
 	pthread_mutex_init(&pool.lock, NULL);
 	pthread_cond_init(&pool.cond, NULL);
-	jp_progress_init(&progress, ctx, "reading packages", ntodo);
+	jp_progress_init(&progress, ctx, "reading packages", npending);
 	pool.progress = &progress;
-	if ((size_t)jobs > ntodo)
-		jobs = (int)ntodo;
+	if ((size_t)jobs > npending)
+		jobs = (int)npending;
 	threads = jp_xcalloc((size_t)jobs, sizeof(*threads));
 	for (t = 0; t < jobs; t++) {
 		if (pthread_create(&threads[t], NULL, jp_pool_worker, &pool) != 0)
@@ -226,7 +226,7 @@ jp_read_packages(struct jp_ctx *ctx, const char *repo, struct jp_item *items,
 		size_t k;
 
 		pthread_mutex_lock(&pool.lock);
-		while (pool.taken == pool.ndone && pool.ndone < ntodo)
+		while (pool.taken == pool.ndone && pool.ndone < npending)
 			pthread_cond_wait(&pool.cond, &pool.lock);
 		if (pool.taken == pool.ndone) {
 			pthread_mutex_unlock(&pool.lock);
@@ -244,7 +244,7 @@ jp_read_packages(struct jp_ctx *ctx, const char *repo, struct jp_item *items,
 	pthread_mutex_destroy(&pool.lock);
 	free(threads);
 	free(pool.done);
-	free(pool.todo);
+	free(pool.pending);
 	return rc;
 }
 
