@@ -187,6 +187,18 @@ cmd_help(int argc, char **argv, struct jp_ctx *ctx)
 	return JP_EXIT_FAILURE;
 }
 
+/* What was asked for went to stdout: make sure it got there. */
+static int
+jp_check_stdout(struct jp_ctx *ctx, int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		jp_err(ctx, "cannot write to standard output: %s", strerror(errno));
+		if (status == JP_EXIT_OK)
+			status = JP_EXIT_FAILURE;
+	}
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -208,10 +220,10 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'h':
 			jp_print_help(stdout);
-			return JP_EXIT_OK;
+			return jp_check_stdout(&ctx, JP_EXIT_OK);
 		case 'V':
 			printf("jprepo %s\n", PACKAGE_VERSION);
-			return JP_EXIT_OK;
+			return jp_check_stdout(&ctx, JP_EXIT_OK);
 		case 'C':
 			if (chdir(optarg) < 0) {
 				jp_err(&ctx, "cannot change to directory '%s': %s",
@@ -255,12 +267,5 @@ main(int argc, char **argv)
 	opterr = 1;
 	status = cmd->fn(argc, argv, &ctx);
 	free(cmdname);
-
-	/* What was asked for went to stdout: make sure it got there. */
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		jp_err(&ctx, "cannot write to standard output: %s", strerror(errno));
-		if (status == JP_EXIT_OK)
-			status = JP_EXIT_FAILURE;
-	}
-	return status;
+	return jp_check_stdout(&ctx, status);
 }
