@@ -1,7 +1,9 @@
 #!/bin/sh
 # The number of worker threads does not change the result: with a fixed
 # SOURCE_DATE_EPOCH and no cache, -j 1, -j 2 and -j 7 write byte-identical
-# repodata/ (same files, same names, same bytes).
+# repodata/ (same files, same names, same bytes).  Nor does the way it is
+# written: a clean repository is written while it is read, one with a
+# source package after reading; both give the same bytes.
 . "${JP_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 need_cmd xmllint sha256sum
 need_jprepo
@@ -35,4 +37,15 @@ diff -r "$T/j1" "$repo/repodata" >/dev/null || {
 	diff -r "$T/j1" "$repo/repodata" 2>&1 | head -n 20 >&2
 	fail "repodata/ from a cached -j 2 build differs from -j 1 --no-cache"
 }
+
+# A source package makes the build write after reading: same repodata/.
+cp "$(jp_srpm_dir)"/*.src.rpm "$repo/" || fail "cannot copy the source package"
+for j in 1 2; do
+	jp_expect 0 build -j $j --no-cache "$repo"
+	jp_err_has "is a source package; skipped"
+	diff -r "$T/j1" "$repo/repodata" >/dev/null || {
+		diff -r "$T/j1" "$repo/repodata" 2>&1 | head -n 20 >&2
+		fail "repodata/ written after reading (-j $j) differs from written while reading"
+	}
+done
 exit 0

@@ -169,13 +169,141 @@ jp_item_store(struct jp_ctx *ctx, struct jp_cache *cache, struct jp_item *it)
 }
 
 /*
+ * Load the full records of the listed items back from the cache, in
+ * order, and hand them to the writer one at a time (RPM-MD), or collect
+ * them (APT, whose records are small: control fields only).
+ */
+static struct jp_pkg *
+jp_item_load(struct jp_ctx *ctx, struct jp_cache *cache, const struct jp_item *it)
+{
+	struct jp_pkg *pkg;
+	int verify;
+
+	pkg = jp_cache_lookup(cache, it->entry, &verify);
+	if (!pkg || verify) {
+		jp_pkg_free(pkg);
+		jp_error_set(ctx, JP_ERR, "cache lost the record of '%s'; "
+		    "build again", it->entry->rel);
+		return NULL;
+	}
+	return pkg;
+}
+
+/*
+ * Writing while reading.  RPM-MD files begin with the number of packages
+ * they list, so in general metadata can be written only once every
+ * package was read.  In the common case, though, every file found is a
+ * good binary package with a NEVRA of its own, and the number is the
+ * number of files.  The optimist bets on that: it feeds the writer in
+ * path order as packages become ready, overlapping the writing with the
+ * reading, and gives up (the build then writes after reading, as always)
+ * at the first file that is bad, a source package or a duplicate.
+ */
+struct jp_optimist {
+	int active;
+	struct jp_ctx *ctx;
+	struct jp_cache *cache;
+	struct jp_item *items;
+	size_t n, cursor;
+	unsigned char *ready;      /* item's record is in the cache */
+	struct jp_rpmmd_writer *w;
+	char **seen;               /* NEVRAs so far: open addressing */
+	size_t seen_cap;
+};
+
+static uint64_t
+jp_str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* Add nevra to the set; returns 0 when it was there already. */
+static int
+jp_optimist_see(struct jp_optimist *o, const char *nevra)
+{
+	size_t i = (size_t)jp_str_hash(nevra) & (o->seen_cap - 1);
+
+	while (o->seen[i]) {
+		if (!strcmp(o->seen[i], nevra))
+			return 0;
+		i = (i + 1) & (o->seen_cap - 1);
+	}
+	o->seen[i] = jp_xstrdup(nevra);
+	return 1;
+}
+
+static void
+jp_optimist_stop(struct jp_optimist *o, const char *why, const char *rel)
+{
+	if (!o->active)
+		return;
+	jp_debug(o->ctx, "writing after reading: '%s' %s", rel, why);
+	o->active = 0;
+	jp_rpmmd_writer_free(o->w);
+	o->w = NULL;
+}
+
+/* Hand the writer every ready item from the cursor on, in order. */
+static void
+jp_optimist_advance(struct jp_optimist *o)
+{
+	while (o && o->active && o->cursor < o->n && o->ready[o->cursor]) {
+		struct jp_item *it = &o->items[o->cursor];
+		struct jp_pkg *pkg;
+		char nevra[4096];
+
+		const char *why = NULL;
+
+		if (it->error || !it->id)
+			why = "could not be read";
+		else if (it->id->is_source)
+			why = "is a source package";
+		else if (jp_pkg_nevra(it->id, nevra, sizeof(nevra)) < 0 ||
+		    !jp_optimist_see(o, nevra))
+			why = "is a duplicate";
+		if (why) {
+			jp_optimist_stop(o, why, it->entry->rel);
+			return;
+		}
+		pkg = jp_item_load(o->ctx, o->cache, it);
+		if (!pkg || jp_rpmmd_writer_add(o->w, pkg) < 0) {
+			jp_pkg_free(pkg);
+			jp_error_clear(o->ctx);
+			jp_optimist_stop(o, "could not be written", it->entry->rel);
+			return;
+		}
+		jp_pkg_free(pkg);
+		o->cursor++;
+	}
+}
+
+static void
+jp_optimist_release(struct jp_optimist *o)
+{
+	size_t i;
+
+	jp_rpmmd_writer_free(o->w);
+	for (i = 0; i < o->seen_cap; i++)
+		free(o->seen[i]);
+	free(o->seen);
+	free(o->ready);
+	memset(o, 0, sizeof(*o));
+}
+
+/*
  * Read every item that the cache did not have (and check those whose
  * ctime changed) on `jobs` worker threads, while this thread stores the
  * results in the cache as they come.
  */
 static int
 jp_read_packages(struct jp_ctx *ctx, const char *repo, struct jp_item *items,
-    size_t n, int jobs, struct jp_cache *cache)
+    size_t n, int jobs, struct jp_cache *cache, struct jp_optimist *opt)
 {
 	struct jp_progress progress;
 	struct jp_pool pool;
@@ -236,6 +364,10 @@ jp_read_packages(struct jp_ctx *ctx, const char *repo, struct jp_item *items,
 		pthread_mutex_unlock(&pool.lock);
 		if (rc == 0 && jp_item_store(ctx, cache, &items[k]) < 0)
 			rc = JP_ERR;   /* keep draining so the workers can finish */
+		if (rc == 0 && opt) {
+			opt->ready[k] = 1;
+			jp_optimist_advance(opt);
+		}
 	}
 	for (t = 0; t < started; t++)
 		pthread_join(threads[t], NULL);
@@ -658,27 +790,6 @@ jp_build_now(void)
 	return (int64_t)time(NULL);
 }
 
-/*
- * Load the full records of the listed items back from the cache, in
- * order, and hand them to the writer one at a time (RPM-MD), or collect
- * them (APT, whose records are small: control fields only).
- */
-static struct jp_pkg *
-jp_item_load(struct jp_ctx *ctx, struct jp_cache *cache, const struct jp_item *it)
-{
-	struct jp_pkg *pkg;
-	int verify;
-
-	pkg = jp_cache_lookup(cache, it->entry, &verify);
-	if (!pkg || verify) {
-		jp_pkg_free(pkg);
-		jp_error_set(ctx, JP_ERR, "cache lost the record of '%s'; "
-		    "build again", it->entry->rel);
-		return NULL;
-	}
-	return pkg;
-}
-
 static int
 jp_write_rpmmd(struct jp_ctx *ctx, const char *dir, struct jp_cache *cache,
     struct jp_item *const *list, size_t n, const struct jp_rpmmd_opts *mo)
@@ -748,6 +859,8 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 	struct jp_pkg **ids = NULL;
 	struct jp_cache *cache = NULL;
 	struct jp_advset advs = { 0 };
+	struct jp_optimist opt = { 0 };
+	int written = 0;
 	char *statedir = NULL, *lockpath = NULL, *cachepath = NULL;
 	char *tmpdir = NULL, *old_fp = NULL, *old_top = NULL;
 	char *topfile = NULL, *distsdir = NULL, *suitedir = NULL;
@@ -876,9 +989,63 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 	}
 
 	jp_debug(ctx, "walk and cache lookups done at %.3f s", jp_now() - t0);
-	if (jp_read_packages(ctx, repo, items, walk.n, opts->jobs, cache) < 0)
+
+	/* Advisories: merged and rendered before anything is read. */
+	if (opts->advisories && opts->advisories[0]) {
+		for (i = 0; opts->advisories[i]; i++)
+			if (jp_advisory_load(ctx, opts->advisories[i], &advs) < 0)
+				goto out;
+		if (jp_advisory_write_xml(ctx, &advs, &updateinfo, &updateinfo_len) < 0)
+			goto out;
+	}
+
+	/* --strict touches nothing before every package has been read. */
+	if (format == JP_REPO_RPM && walk.n > 0 && !opts->strict) {
+		struct jp_rpmmd_opts mo = {
+			.compress = opts->compress,
+			.revision = when,
+			.updateinfo = updateinfo,
+			.updateinfo_len = updateinfo_len,
+			.nthreads = opts->jobs,
+		};
+
+		tmpdir = jp_xasprintf("%s/%s%ld", repo, JP_BUILD_TMP_PREFIX,
+		    (long)getpid());
+		if (jp_fresh_dir(ctx, tmpdir) < 0)
+			goto out;
+		opt.ctx = ctx;
+		opt.cache = cache;
+		opt.items = items;
+		opt.n = walk.n;
+		opt.ready = jp_xcalloc(walk.n, 1);
+		for (opt.seen_cap = 16; opt.seen_cap < 2 * walk.n; opt.seen_cap *= 2)
+			;
+		opt.seen = jp_xcalloc(opt.seen_cap, sizeof(*opt.seen));
+		for (i = 0; i < walk.n; i++)
+			opt.ready[i] = items[i].from_cache && !items[i].verify;
+		if (jp_rpmmd_writer_new(ctx, tmpdir, walk.n, &mo, &opt.w) == 0)
+			opt.active = 1;
+		else
+			jp_error_clear(ctx);
+		jp_optimist_advance(&opt);
+	}
+	if (jp_read_packages(ctx, repo, items, walk.n, opts->jobs, cache,
+	    opt.active ? &opt : NULL) < 0)
 		goto out;
 	jp_debug(ctx, "packages read at %.3f s", jp_now() - t0);
+	if (opt.active) {
+		jp_optimist_advance(&opt);
+		if (opt.active && opt.cursor == opt.n) {
+			if (jp_rpmmd_writer_finish(opt.w) == 0) {
+				written = 1;
+			} else {
+				jp_optimist_stop(&opt, "failed", repo);
+				jp_error_clear(ctx);
+			}
+		} else {
+			jp_optimist_stop(&opt, "was not reached", repo);
+		}
+	}
 
 	for (i = 0; i < walk.n; i++) {
 		if (items[i].error) {
@@ -922,15 +1089,9 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 	}
 	stats->packages = nlist;
 
-	/* Advisories: merged, checked against what the repository holds. */
-	if (opts->advisories && opts->advisories[0]) {
-		for (i = 0; opts->advisories[i]; i++)
-			if (jp_advisory_load(ctx, opts->advisories[i], &advs) < 0)
-				goto out;
+	/* Advisories are checked against what the repository holds. */
+	if (advs.n)
 		stats->adv_missing = jp_advisory_check_pkgs(ctx, &advs, ids, nlist);
-		if (jp_advisory_write_xml(ctx, &advs, &updateinfo, &updateinfo_len) < 0)
-			goto out;
-	}
 
 	/* Write beside the old metadata, then swap. */
 	if (format == JP_REPO_APT) {
@@ -969,10 +1130,11 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 		};
 		char *dst = jp_path_join(repo, "repodata");
 
-		tmpdir = jp_xasprintf("%s/%s%ld", repo, JP_BUILD_TMP_PREFIX,
-		    (long)getpid());
-		if (jp_fresh_dir(ctx, tmpdir) < 0 ||
-		    jp_write_rpmmd(ctx, tmpdir, cache, list, nlist, &mo) < 0 ||
+		if (!tmpdir)
+			tmpdir = jp_xasprintf("%s/%s%ld", repo, JP_BUILD_TMP_PREFIX,
+			    (long)getpid());
+		if ((!written && (jp_fresh_dir(ctx, tmpdir) < 0 ||
+		    jp_write_rpmmd(ctx, tmpdir, cache, list, nlist, &mo) < 0)) ||
 		    jp_fsync_dir(ctx, tmpdir) < 0 ||
 		    jp_publish(ctx, repo, tmpdir, dst) < 0) {
 			free(dst);
@@ -1007,6 +1169,7 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 	}
 	rc = 0;
 out:
+	jp_optimist_release(&opt);   /* joins the writer's threads */
 	if (tmpdir) {
 		struct jp_ctx scratch = *ctx;
 
