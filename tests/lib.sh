@@ -761,3 +761,46 @@ $(jp_escaped "$jp_pd/d")"
 	    fail "$2: stanzas differ from dpkg-scanpackages -m (- dpkg-scanpackages, + jprepo):
 $(jp_escaped "$jp_pd/d")"
 }
+
+# --- Interrupted builds ---------------------------------------------------
+
+# jp_kill_builds REPO KILLS SPREAD TOGGLE CHECK: build REPO and kill the
+# build with SIGKILL, KILLS times.  One full build is timed first; then
+# each round runs TOGGLE (which should change the package set, so that a
+# build that completes publishes something new), starts `jprepo -q build`
+# (every third one with the cache, the others with -j 1 or 2 and
+# --no-cache), kills it after a delay drawn from [0, SPREAD x the time of
+# the full build), waits for it and runs CHECK WHAT, WHAT describing the
+# kill for failure messages.  Notes how many kills hit a running build.
+jp_kill_builds() {
+	jp_kb_repo=$1 jp_kb_n=$2 jp_kb_spread=$3 jp_kb_toggle=$4 jp_kb_check=$5
+	jp_kb_t0=$(date +%s%N)
+	"$JPREPO" -q build -j 1 --no-cache "$jp_kb_repo" >/dev/null 2>&1
+	jp_kb_t1=$(date +%s%N)
+	jp_kb_ms=$(( (jp_kb_t1 - jp_kb_t0) / 1000000 ))
+	[ "$jp_kb_ms" -ge 5 ] || jp_kb_ms=5
+	jp_kb_i=1
+	jp_kb_hits=0
+	while [ $jp_kb_i -le "$jp_kb_n" ]; do
+		$jp_kb_toggle
+		jp_kb_delay=$(awk -v s="$jp_kb_i$$" -v ms="$jp_kb_ms" \
+		    -v f="$jp_kb_spread" \
+		    'BEGIN { srand(s); printf "%.3f", rand() * ms * f / 1000 }')
+		if [ $((jp_kb_i % 3)) = 0 ]; then
+			set -- build "$jp_kb_repo"
+		else
+			set -- build -j $((jp_kb_i % 2 + 1)) --no-cache "$jp_kb_repo"
+		fi
+		"$JPREPO" -q "$@" >/dev/null 2>"$T/err.kill" &
+		jp_kb_pid=$!
+		jp_bg $jp_kb_pid
+		sleep "$jp_kb_delay"
+		if kill -9 $jp_kb_pid 2>/dev/null; then
+			jp_kb_hits=$((jp_kb_hits + 1))
+		fi
+		wait $jp_kb_pid 2>/dev/null
+		$jp_kb_check "after SIGKILL at ${jp_kb_delay}s of ~${jp_kb_ms}ms (jprepo $*)"
+		jp_kb_i=$((jp_kb_i + 1))
+	done
+	note "$jp_kb_hits of $jp_kb_n SIGKILLs hit a running build (~${jp_kb_ms}ms each)"
+}

@@ -20,18 +20,8 @@ jp_md_pkgids "$repo" >"$T/setB"
 cmp -s "$T/setA" "$T/setB" && fail "states A and B list the same packages"
 state=B
 
-# How long a full build takes here, to spread the kills over it.
-t0=$(date +%s%N)
-"$JPREPO" -q build -j 1 --no-cache "$repo" >/dev/null 2>&1
-t1=$(date +%s%N)
-ms=$(( (t1 - t0) / 1000000 ))
-[ "$ms" -ge 5 ] || ms=5
-
-i=1
-kills=12
-hits=0
-while [ $i -le $kills ]; do
-	# Switch states, so that a completed build changes the package set.
+# toggle: switch between the states (a build then changes the package set).
+toggle() {
 	if [ $state = B ]; then
 		mv "$T/aside"/*.rpm "$repo/fill/"
 		state=A
@@ -39,34 +29,20 @@ while [ $i -le $kills ]; do
 		mv "$repo"/fill/fill-0000[1-9]-* "$T/aside/"
 		state=B
 	fi
-	delay=$(awk -v s="$i$$" -v ms="$ms" \
-	    'BEGIN { srand(s); printf "%.3f", rand() * ms * 0.9 / 1000 }')
-	if [ $((i % 3)) = 0 ]; then
-		set -- build "$repo"
-	else
-		set -- build -j $((i % 2 + 1)) --no-cache "$repo"
-	fi
-	"$JPREPO" -q "$@" >/dev/null 2>"$T/err.kill" &
-	pid=$!
-	jp_bg $pid
-	sleep "$delay"
-	if kill -9 $pid 2>/dev/null; then
-		hits=$((hits + 1))
-	fi
-	wait $pid 2>/dev/null
-	what="after SIGKILL at ${delay}s of ~${ms}ms (jprepo $*)"
-	jp_assert_repomd "$repo" "$what"
+}
+# after_kill WHAT: repodata/ is valid, lists the old or the new package
+# set, and dnf reads it.
+after_kill() {
+	jp_assert_repomd "$repo" "$1"
 	jp_md_pkgids "$repo" >"$T/now"
 	cmp -s "$T/now" "$T/setA" || cmp -s "$T/now" "$T/setB" ||
-	    fail "$what: the metadata lists neither the old nor the new package set"
+	    fail "$1: the metadata lists neither the old nor the new package set"
 	jp_dnf "$repo" repoquery --qf '%{name}-%{evr}.%{arch}'
-	[ "$rc" = 0 ] || fail "$what: dnf cannot read the repository: $(cat "$T/dnf.err")"
+	[ "$rc" = 0 ] || fail "$1: dnf cannot read the repository: $(cat "$T/dnf.err")"
 	[ "$(wc -l <"$T/dnf.out")" = "$(wc -l <"$T/now")" ] ||
-	    fail "$what: dnf sees $(wc -l <"$T/dnf.out") packages, primary lists $(wc -l <"$T/now")"
-	i=$((i + 1))
-done
-
-note "$hits of $kills SIGKILLs hit a running build (~${ms}ms each)"
+	    fail "$1: dnf sees $(wc -l <"$T/dnf.out") packages, primary lists $(wc -l <"$T/now")"
+}
+jp_kill_builds "$repo" 12 0.9 toggle after_kill
 
 # A normal build afterwards succeeds, publishes the current state, and no
 # half-written leftovers stay in the repository.

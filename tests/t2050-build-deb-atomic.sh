@@ -66,42 +66,16 @@ toggle() {
 	fi
 }
 
-# How long a full build takes here, to spread the kills over it.
-t0=$(date +%s%N)
-"$JPREPO" -q build -j 1 --no-cache "$repo" >/dev/null 2>&1
-t1=$(date +%s%N)
-ms=$(( (t1 - t0) / 1000000 ))
-[ "$ms" -ge 5 ] || ms=5
-
-i=1
-kills=12
-hits=0
-while [ $i -le $kills ]; do
-	toggle
-	delay=$(awk -v s="$i$$" -v ms="$ms" \
-	    'BEGIN { srand(s); printf "%.3f", rand() * ms * 1.1 / 1000 }')
-	if [ $((i % 3)) = 0 ]; then
-		set -- build "$repo"
-	else
-		set -- build -j $((i % 2 + 1)) --no-cache "$repo"
-	fi
-	"$JPREPO" -q "$@" >/dev/null 2>"$T/err.kill" &
-	pid=$!
-	jp_bg $pid
-	sleep "$delay"
-	if kill -9 $pid 2>/dev/null; then
-		hits=$((hits + 1))
-	fi
-	wait $pid 2>/dev/null
-	what="after SIGKILL at ${delay}s of ~${ms}ms (jprepo $*)"
-	jp_assert_release "$suite" "$what"
+# after_kill WHAT: dists/stable is complete, lists the old or the new
+# package set, and apt reads it.
+after_kill() {
+	jp_assert_release "$suite" "$1"
 	listed >"$T/now"
 	cmp -s "$T/now" "$T/setA" || cmp -s "$T/now" "$T/setB" ||
-	    fail "$what: the indexes list neither the old nor the new package set"
-	apt_sees "$what"
-	i=$((i + 1))
-done
-note "$hits of $kills SIGKILLs hit a running build (~${ms}ms each)"
+	    fail "$1: the indexes list neither the old nor the new package set"
+	apt_sees "$1"
+}
+jp_kill_builds "$repo" 12 1.1 toggle after_kill
 
 # A normal build afterwards publishes the current state; no leftovers.
 jp_expect 0 build "$repo"

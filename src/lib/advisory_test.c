@@ -29,6 +29,7 @@
 #include "ctx.h"
 #include "fsutil.h"
 #include "pkg.h"
+#include "testutil.h"
 
 struct fx {
 	struct jp_ctx ctx;
@@ -60,13 +61,10 @@ static int
 setup(void **state)
 {
 	struct fx *f = jp_xcalloc(1, sizeof(*f));
-	const char *t = getenv("TMPDIR");
 
 	jp_ctx_init(&f->ctx, "advisory_test");
 	f->ctx.stderr_tty = 0;
-	snprintf(f->tmp, sizeof(f->tmp), "%s/jp-adv-XXXXXX",
-	    t && *t && strlen(t) < 40 ? t : "/tmp");
-	if (!mkdtemp(f->tmp))
+	if (tu_tmpdir(f->tmp, sizeof(f->tmp), "adv") < 0)
 		fail_msg("mkdtemp: %s", strerror(errno));
 	f->data = data_dir();
 	f->saved_stderr = -1;
@@ -80,7 +78,7 @@ teardown(void **state)
 	struct fx *f = *state;
 
 	jp_advset_release(&f->set);
-	jp_rm_rf(&f->ctx, f->tmp);
+	tu_tmpdir_remove(&f->ctx, f->tmp);
 	free(f->data);
 	free(f->captured);
 	free(f);
@@ -97,38 +95,6 @@ static char *
 scratch(struct fx *f, const char *name)
 {
 	return jp_path_join(f->tmp, name);
-}
-
-static void
-put_file(const char *path, const char *data, size_t len)
-{
-	FILE *fp = fopen(path, "wb");
-
-	assert_non_null(fp);
-	assert_int_equal(fwrite(data, 1, len, fp), len);
-	assert_int_equal(fclose(fp), 0);
-}
-
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-run(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	assert_true(n > 0 && (size_t)n < sizeof(cmd));
-	return system(cmd);
-}
-
-static int
-have_tool(const char *name)
-{
-	return run("command -v %s >/dev/null 2>&1", name) == 0;
 }
 
 /* Diagnostics go to stderr; route it to a file to look at the warnings. */
@@ -184,17 +150,6 @@ find(const struct jp_advset *set, const char *id)
 		if (set->v[i].id && !strcmp(set->v[i].id, id))
 			return &set->v[i];
 	return NULL;
-}
-
-static void
-assert_str_or_null(const char *got, const char *want)
-{
-	if (!want)
-		assert_null(got);
-	else {
-		assert_non_null(got);
-		assert_string_equal(got, want);
-	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -422,15 +377,15 @@ test_load_modular(void **state)
 static void
 assert_pkgs_equal(const struct jp_adv_pkg *a, const struct jp_adv_pkg *b)
 {
-	assert_str_or_null(b->name, a->name);
-	assert_str_or_null(b->epoch, a->epoch);
-	assert_str_or_null(b->version, a->version);
-	assert_str_or_null(b->release, a->release);
-	assert_str_or_null(b->arch, a->arch);
-	assert_str_or_null(b->src, a->src);
-	assert_str_or_null(b->filename, a->filename);
-	assert_str_or_null(b->sum, a->sum);
-	assert_str_or_null(b->sum_type, a->sum_type);
+	tu_assert_str_or_null(b->name, a->name);
+	tu_assert_str_or_null(b->epoch, a->epoch);
+	tu_assert_str_or_null(b->version, a->version);
+	tu_assert_str_or_null(b->release, a->release);
+	tu_assert_str_or_null(b->arch, a->arch);
+	tu_assert_str_or_null(b->src, a->src);
+	tu_assert_str_or_null(b->filename, a->filename);
+	tu_assert_str_or_null(b->sum, a->sum);
+	tu_assert_str_or_null(b->sum_type, a->sum_type);
 	assert_int_equal(b->reboot_suggested, a->reboot_suggested);
 	assert_int_equal(b->restart_suggested, a->restart_suggested);
 	assert_int_equal(b->relogin_suggested, a->relogin_suggested);
@@ -442,15 +397,15 @@ assert_colls_equal(const struct jp_adv_collection *a,
 {
 	size_t i;
 
-	assert_str_or_null(b->short_name, a->short_name);
-	assert_str_or_null(b->name, a->name);
+	tu_assert_str_or_null(b->short_name, a->short_name);
+	tu_assert_str_or_null(b->name, a->name);
 	assert_int_equal(b->nmodules, a->nmodules);
 	for (i = 0; i < a->nmodules; i++) {
-		assert_str_or_null(b->modules[i].name, a->modules[i].name);
-		assert_str_or_null(b->modules[i].stream, a->modules[i].stream);
-		assert_str_or_null(b->modules[i].version, a->modules[i].version);
-		assert_str_or_null(b->modules[i].context, a->modules[i].context);
-		assert_str_or_null(b->modules[i].arch, a->modules[i].arch);
+		tu_assert_str_or_null(b->modules[i].name, a->modules[i].name);
+		tu_assert_str_or_null(b->modules[i].stream, a->modules[i].stream);
+		tu_assert_str_or_null(b->modules[i].version, a->modules[i].version);
+		tu_assert_str_or_null(b->modules[i].context, a->modules[i].context);
+		tu_assert_str_or_null(b->modules[i].arch, a->modules[i].arch);
 	}
 	assert_int_equal(b->npkgs, a->npkgs);
 	for (i = 0; i < a->npkgs; i++)
@@ -466,29 +421,29 @@ assert_sets_equal(const struct jp_advset *x, const struct jp_advset *y)
 	for (i = 0; i < x->n; i++) {
 		const struct jp_advisory *a = &x->v[i], *b = &y->v[i];
 
-		assert_str_or_null(b->id, a->id);
-		assert_str_or_null(b->from, a->from);
-		assert_str_or_null(b->status, a->status);
-		assert_str_or_null(b->type, a->type);
-		assert_str_or_null(b->version, a->version);
-		assert_str_or_null(b->title, a->title);
-		assert_str_or_null(b->issued, a->issued);
-		assert_str_or_null(b->updated, a->updated);
-		assert_str_or_null(b->rights, a->rights);
-		assert_str_or_null(b->release, a->release);
-		assert_str_or_null(b->pushcount, a->pushcount);
-		assert_str_or_null(b->severity, a->severity);
-		assert_str_or_null(b->summary, a->summary);
-		assert_str_or_null(b->description, a->description);
-		assert_str_or_null(b->solution, a->solution);
-		assert_str_or_null(b->message, a->message);
+		tu_assert_str_or_null(b->id, a->id);
+		tu_assert_str_or_null(b->from, a->from);
+		tu_assert_str_or_null(b->status, a->status);
+		tu_assert_str_or_null(b->type, a->type);
+		tu_assert_str_or_null(b->version, a->version);
+		tu_assert_str_or_null(b->title, a->title);
+		tu_assert_str_or_null(b->issued, a->issued);
+		tu_assert_str_or_null(b->updated, a->updated);
+		tu_assert_str_or_null(b->rights, a->rights);
+		tu_assert_str_or_null(b->release, a->release);
+		tu_assert_str_or_null(b->pushcount, a->pushcount);
+		tu_assert_str_or_null(b->severity, a->severity);
+		tu_assert_str_or_null(b->summary, a->summary);
+		tu_assert_str_or_null(b->description, a->description);
+		tu_assert_str_or_null(b->solution, a->solution);
+		tu_assert_str_or_null(b->message, a->message);
 		assert_int_equal(b->reboot_suggested, a->reboot_suggested);
 		assert_int_equal(b->nrefs, a->nrefs);
 		for (j = 0; j < a->nrefs; j++) {
-			assert_str_or_null(b->refs[j].href, a->refs[j].href);
-			assert_str_or_null(b->refs[j].id, a->refs[j].id);
-			assert_str_or_null(b->refs[j].type, a->refs[j].type);
-			assert_str_or_null(b->refs[j].title, a->refs[j].title);
+			tu_assert_str_or_null(b->refs[j].href, a->refs[j].href);
+			tu_assert_str_or_null(b->refs[j].id, a->refs[j].id);
+			tu_assert_str_or_null(b->refs[j].type, a->refs[j].type);
+			tu_assert_str_or_null(b->refs[j].title, a->refs[j].title);
 		}
 		assert_int_equal(b->ncolls, a->ncolls);
 		for (j = 0; j < a->ncolls; j++)
@@ -586,9 +541,9 @@ round_trip(struct fx *f, const char *name,
 	check(&f->set);
 	assert_int_equal(jp_advisory_write_xml(&f->ctx, &f->set, &xml1, &len1), 0);
 	assert_int_equal(strlen(xml1), len1);
-	put_file(out, xml1, len1);
-	if (have_tool("xmllint"))
-		assert_int_equal(run("xmllint --noout '%s'", out), 0);
+	tu_spew(out, xml1, len1);
+	if (tu_have("xmllint"))
+		assert_int_equal(tu_run("xmllint --noout '%s'", out), 0);
 	assert_int_equal(jp_advisory_load(&f->ctx, out, &again), 0);
 	check(&again);
 	assert_sets_equal(&f->set, &again);
@@ -729,12 +684,12 @@ test_compressed(void **state)
 		char *name = jp_xasprintf("rich.xml.%s", tools[i][1]);
 		char *p = scratch(f, name);
 
-		if (!have_tool(tools[i][0])) {
+		if (!tu_have(tools[i][0])) {
 			free(name);
 			free(p);
 			continue;
 		}
-		assert_int_equal(run("%s -c < '%s' > '%s'", tools[i][0], src, p), 0);
+		assert_int_equal(tu_run("%s -c < '%s' > '%s'", tools[i][0], src, p), 0);
 		assert_int_equal(jp_advisory_load(&f->ctx, p, &set), 0);
 		check_rich(&set);
 		assert_int_equal(jp_advisory_write_xml(&f->ctx, &set, &xml, &len), 0);
@@ -853,7 +808,7 @@ test_merge_same_file(void **state)
 	u[5] = dup_update("X-3", "second", "2024-01-01", NULL);
 	doc = jp_xasprintf("%s%s%s%s%s%s%s%s", dup_head, u[0], u[1], u[2],
 	    u[3], u[4], u[5], dup_tail);
-	put_file(p, doc, strlen(doc));
+	tu_spew(p, doc, strlen(doc));
 
 	capture_start(f);
 	assert_int_equal(jp_advisory_load(&f->ctx, p, &f->set), 0);
@@ -940,21 +895,21 @@ test_broken_files(void **state)
 	expect_load_error(f, p, missing);
 	free(p);
 	p = scratch(f, "empty.xml");
-	put_file(p, "", 0);
+	tu_spew(p, "", 0);
 	expect_load_error(f, p, empty);
 	free(p);
 	expect_load_error(f, f->tmp, dir);
 
-	if (!have_tool("gzip")) {
+	if (!tu_have("gzip")) {
 		free(src);
 		free(gz);
 		free(cut);
 		skip();
 	}
 	/* A gzip stream cut in the middle. */
-	assert_int_equal(run("gzip -c < '%s' > '%s'", src, gz), 0);
+	assert_int_equal(tu_run("gzip -c < '%s' > '%s'", src, gz), 0);
 	assert_int_equal(stat(gz, &st), 0);
-	assert_int_equal(run("head -c %lld '%s' > '%s'",
+	assert_int_equal(tu_run("head -c %lld '%s' > '%s'",
 	    (long long)st.st_size / 2, gz, cut), 0);
 	expect_load_error(f, cut, trunc);
 	free(src);
@@ -1162,7 +1117,7 @@ test_check_pkgs_many(void **state)
 	const char *err;
 	size_t missing;
 
-	put_file(p, doc, strlen(doc));
+	tu_spew(p, doc, strlen(doc));
 	assert_int_equal(jp_advisory_load(&f->ctx, p, &f->set), 0);
 
 	capture_start(f);
@@ -1205,7 +1160,7 @@ test_check_pkgs_many(void **state)
 	jp_advset_release(&f->set);
 	doc = many_pkgs_doc(10);
 	p = scratch(f, "ten.xml");
-	put_file(p, doc, strlen(doc));
+	tu_spew(p, doc, strlen(doc));
 	assert_int_equal(jp_advisory_load(&f->ctx, p, &f->set), 0);
 	capture_start(f);
 	missing = jp_advisory_check_pkgs(&f->ctx, &f->set, NULL, 0);
@@ -1278,7 +1233,7 @@ test_module_incomplete(void **state)
 	const char *err;
 	size_t len;
 
-	put_file(p, doc, strlen(doc));
+	tu_spew(p, doc, strlen(doc));
 	capture_start(f);
 	assert_int_equal(jp_advisory_load(&f->ctx, p, &f->set), 0);
 	err = capture_end(f);
@@ -1331,7 +1286,7 @@ test_merge_new_fields(void **state)
 		    "</pkglist></update>\n</updates>\n", variant[i][0],
 		    variant[i][1], variant[i][2]);
 		p[i] = jp_xasprintf("%s/n%zu.xml", f->tmp, i);
-		put_file(p[i], doc, strlen(doc));
+		tu_spew(p[i], doc, strlen(doc));
 		free(doc);
 	}
 	for (i = 0; i < 7; i++) {
@@ -1390,9 +1345,9 @@ test_write_escaping(void **state)
 	p->arch = jp_xstrdup("noarch");
 
 	assert_int_equal(jp_advisory_write_xml(&f->ctx, &f->set, &xml, &len), 0);
-	put_file(out, xml, len);
-	if (have_tool("xmllint"))
-		assert_int_equal(run("xmllint --noout '%s'", out), 0);
+	tu_spew(out, xml, len);
+	if (tu_have("xmllint"))
+		assert_int_equal(tu_run("xmllint --noout '%s'", out), 0);
 	doc = xmlReadMemory(xml, (int)len, "esc.xml", NULL, XML_PARSE_NONET);
 	assert_non_null(doc);
 	u = xmlDocGetRootElement(doc)->children;

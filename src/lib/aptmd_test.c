@@ -43,6 +43,7 @@
 #include "fsutil.h"
 #include "pkg.h"
 #include "version.h"
+#include "testutil.h"
 
 /* Sat, 28 Nov 2026 10:00:00 UTC (date -u -d '2026-11-28 10:00:00' +%s) */
 #define FIXED_DATE INT64_C(1795860000)
@@ -96,80 +97,12 @@ struct fixture {
 	int have_apt;
 };
 
-static int
-run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Run a shell command; its exit status (-1 when it did not exit). */
-static int
-run(const char *fmt, ...)
-{
-	char cmd[16384];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static char *
-capture(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* A command's stdout; the command must succeed. */
-static char *
-capture(const char *fmt, ...)
-{
-	char cmd[16384];
-	struct jp_deb822_buf b = { 0 };
-	char chunk[4096];
-	va_list ap;
-	FILE *p;
-	size_t n;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-		jp_deb822_buf_put(&b, chunk, n);
-	if (pclose(p) != 0)
-		fail_msg("command failed: %s", cmd);
-	if (!b.data)
-		jp_deb822_buf_put(&b, "", 0);
-	return b.data;
-}
-
-/* Trim trailing newlines in place. */
-static char *
-chomp(char *s)
-{
-	size_t n = strlen(s);
-
-	while (n > 0 && s[n - 1] == '\n')
-		s[--n] = '\0';
-	return s;
-}
-
-static char *
-slurp(struct fixture *f, const char *path)
-{
-	char *data;
-	size_t len;
-
-	if (jp_file_read(&f->ctx, path, &data, &len) < 0)
-		fail_msg("%s", jp_error_msg(&f->ctx));
-	return data;
-}
-
 /* Read every .deb under dir (relpaths from dir), sorted by path. */
 static void
 read_pool(struct fixture *f, const char *dir, struct jp_pkg ***out,
     size_t *n)
 {
-	char *list = capture("cd '%s' && find pool -name '*.deb' | LC_ALL=C sort",
+	char *list = tu_capture(NULL, "cd '%s' && find pool -name '*.deb' | LC_ALL=C sort",
 	    dir);
 	char *save = NULL, *line;
 
@@ -203,32 +136,24 @@ static int
 group_setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	char *script;
 
 	jp_ctx_init(&f->ctx, "aptmd_test");
 	f->ctx.verbosity = JP_V_QUIET;
-	strcpy(f->dir, "/tmp/jp-aptmd-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (tu_tmpdir(f->dir, sizeof(f->dir), "aptmd") < 0)
 		return -1;
 	f->repo = jp_path_join(f->dir, "repo");
 	*state = f;
-	if (run("command -v dpkg-deb dpkg-scanpackages apt-ftparchive xz "
+	if (tu_run("command -v dpkg-deb dpkg-scanpackages apt-ftparchive xz "
 	    "gzip >/dev/null") != 0) {
 		fprintf(stderr, "aptmd_test: dpkg-dev or apt-utils missing: "
 		    "tests that need them are skipped\n");
 		return 0;
 	}
-	f->have_apt = run("command -v apt-get apt-cache dpkg-query "
+	f->have_apt = tu_run("command -v apt-get apt-cache dpkg-query "
 	    ">/dev/null") == 0;
-	script = jp_path_join(f->dir, "mkfixtures.sh");
-	if (jp_file_write_atomic(&f->ctx, script, fixture_script,
-	    strlen(fixture_script)) < 0 ||
-	    run("sh '%s' '%s' >&2", script, f->dir) != 0) {
-		fprintf(stderr, "aptmd_test: cannot make the fixtures\n");
-		free(script);
+	if (tu_fixture_script(&f->ctx, f->dir, fixture_script,
+	    "aptmd_test") < 0)
 		return -1;
-	}
-	free(script);
 	read_pool(f, f->repo, &f->pkgs, &f->npkgs);
 	f->have_tools = 1;
 	return 0;
@@ -239,10 +164,7 @@ group_teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	if (getenv("JP_KEEP"))
-		fprintf(stderr, "aptmd_test: kept %s\n", f->dir);
-	else
-		jp_rm_rf(&f->ctx, f->dir);
+	tu_tmpdir_remove(&f->ctx, f->dir);
 	free_pkgs(f->pkgs, f->npkgs);
 	free(f->repo);
 	free(f);
@@ -378,8 +300,8 @@ test_packages_match_dpkg_scanpackages(void **state)
 	for (a = 0; a < 3; a++) {
 		char *path = jp_xasprintf("%s/main/binary-%s/Packages", dir,
 		    archs[a]);
-		char *ours = slurp(f, path);
-		char *theirs = capture("cd '%s' && dpkg-scanpackages -m -a %s "
+		char *ours = tu_slurp(path, NULL);
+		char *theirs = tu_capture(NULL, "cd '%s' && dpkg-scanpackages -m -a %s "
 		    "pool 2>/dev/null", f->repo, archs[a]);
 		size_t n1, n2;
 		char *o1 = reorder(f, ours, &n1);
@@ -402,7 +324,7 @@ test_packages_match_dpkg_scanpackages(void **state)
 	}
 	/* the field order itself, on the package with the most fields */
 	{
-		char *tool = capture("grep -A40 '^Package: tool' "
+		char *tool = tu_capture(NULL, "grep -A40 '^Package: tool' "
 		    "'%s/main/binary-amd64/Packages' | sed '/^$/q' | cut -d: -f1 "
 		    "| grep -v '^ ' | tr '\\n' ' '", dir);
 
@@ -428,7 +350,7 @@ test_packages_match_apt_ftparchive(void **state)
 
 	need_tools(f);
 	dir = write_suite(f, f->repo, "stable", f->pkgs, f->npkgs, &o);
-	text = capture("cd '%s' && apt-ftparchive packages pool 2>/dev/null",
+	text = tu_capture(NULL, "cd '%s' && apt-ftparchive packages pool 2>/dev/null",
 	    f->repo);
 	assert_int_equal(jp_deb822_parse(&f->ctx, text, strlen(text), "ftp", 0,
 	    &theirs, &nt), 0);
@@ -436,7 +358,7 @@ test_packages_match_apt_ftparchive(void **state)
 	for (a = 0; a < 3; a++) {
 		char *path = jp_xasprintf("%s/main/binary-%s/Packages", dir,
 		    archs[a]);
-		char *idx = slurp(f, path);
+		char *idx = tu_slurp(path, NULL);
 		struct jp_deb822_stanza *ours;
 		size_t no, k, j;
 
@@ -514,7 +436,7 @@ test_release_and_files(void **state)
 	need_tools(f);
 	dir = write_suite(f, f->repo, "stable", f->pkgs, f->npkgs, &o);
 	rel_path = jp_xasprintf("%s/Release", dir);
-	text = slurp(f, rel_path);
+	text = tu_slurp(rel_path, NULL);
 	free(rel_path);
 	assert_int_equal(jp_deb822_parse(&f->ctx, text, strlen(text),
 	    "Release", 0, &st, &nst), 0);
@@ -529,9 +451,9 @@ test_release_and_files(void **state)
 	assert_null(jp_deb822_get(&st[0], "No-Support-for-Architecture-all"));
 	assert_string_equal(jp_deb822_get(&st[0], "Components"), "main");
 	assert_string_equal(jp_deb822_get(&st[0], "Acquire-By-Hash"), "yes");
-	want_date = chomp(capture("LC_ALL=C date -u -d @%" PRId64
+	want_date = tu_chomp(tu_capture(NULL, "LC_ALL=C date -u -d @%" PRId64
 	    " '+%%a, %%d %%b %%Y %%H:%%M:%%S UTC'", FIXED_DATE));
-	want_until = chomp(capture("LC_ALL=C date -u -d @%" PRId64
+	want_until = tu_chomp(tu_capture(NULL, "LC_ALL=C date -u -d @%" PRId64
 	    " '+%%a, %%d %%b %%Y %%H:%%M:%%S UTC'", FIXED_DATE + 7 * 86400));
 	assert_string_equal(jp_deb822_get(&st[0], "Date"), want_date);
 	assert_string_equal(jp_deb822_get(&st[0], "Date"),
@@ -563,15 +485,15 @@ test_release_and_files(void **state)
 
 			assert_int_equal(sscanf(line, " %199s %llu %199s", hex,
 			    &sz, rel), 3);
-			want = chomp(capture("cd '%s' && %s '%s' | cut -d' ' -f1",
+			want = tu_chomp(tu_capture(NULL, "cd '%s' && %s '%s' | cut -d' ' -f1",
 			    dir, sum_tools[k], rel));
-			size = chomp(capture("stat -c %%s '%s/%s'", dir, rel));
+			size = tu_chomp(tu_capture(NULL, "stat -c %%s '%s/%s'", dir, rel));
 			assert_string_equal(hex, want);
 			assert_int_equal(sz, strtoull(size, NULL, 10));
 			/* apt fetches by-hash/<strongest>; both are there */
-			d = chomp(capture("dirname '%s'", rel));
+			d = tu_chomp(tu_capture(NULL, "dirname '%s'", rel));
 			if (k >= 2)
-				assert_int_equal(run("cmp -s '%s/%s' "
+				assert_int_equal(tu_run("cmp -s '%s/%s' "
 				    "'%s/%s/by-hash/%s/%s'", dir, rel, dir, d,
 				    sum_sections[k], hex), 0);
 			free(d);
@@ -584,17 +506,17 @@ test_release_and_files(void **state)
 	}
 	/* the lines look like apt-ftparchive's: " hash <size in 16> path" */
 	assert_non_null(strstr(text, "\nSHA256:\n "));
-	assert_int_equal(run("grep -Eq '^ [0-9a-f]{64} {1,16}[0-9]+ "
+	assert_int_equal(tu_run("grep -Eq '^ [0-9a-f]{64} {1,16}[0-9]+ "
 	    "main/binary-amd64/Packages.xz$' '%s/Release'", dir), 0);
 
 	/* compressed files: same content; gzip without a time stamp */
 	for (k = 0; k < 3; k++) {
 		const char *arch = k == 0 ? "all" : k == 1 ? "amd64" : "i386";
 
-		assert_int_equal(run("cd '%s/main/binary-%s' && gzip -dc Packages.gz "
+		assert_int_equal(tu_run("cd '%s/main/binary-%s' && gzip -dc Packages.gz "
 		    "| cmp -s - Packages && xz -dc Packages.xz | cmp -s - Packages",
 		    dir, arch), 0);
-		assert_int_equal(run("test \"$(od -An -tx1 -j4 -N4 "
+		assert_int_equal(tu_run("test \"$(od -An -tx1 -j4 -N4 "
 		    "'%s/main/binary-%s/Packages.gz' | tr -d ' ')\" = 00000000",
 		    dir, arch), 0);
 	}
@@ -622,12 +544,12 @@ test_deterministic(void **state)
 		rev[i] = f->pkgs[f->npkgs - 1 - i];
 	o.nthreads = 1;
 	d2 = write_suite(f, f->repo, "det2", rev, f->npkgs, &o);
-	assert_int_equal(run("diff -r '%s' '%s' >&2", d1, d2), 0);
+	assert_int_equal(tu_run("diff -r '%s' '%s' >&2", d1, d2), 0);
 	/* ... and the test can see a difference */
 	o.date++;
 	free(d2);
 	d2 = write_suite(f, f->repo, "det2", rev, f->npkgs, &o);
-	assert_int_not_equal(run("diff -r '%s' '%s' >/dev/null", d1, d2), 0);
+	assert_int_not_equal(tu_run("diff -r '%s' '%s' >/dev/null", d1, d2), 0);
 	jp_rm_rf(&f->ctx, d1);
 	jp_rm_rf(&f->ctx, d2);
 	free(rev);
@@ -766,8 +688,8 @@ test_xz_threads(void **state)
 		o.nthreads = threads[i];
 		dirs[i] = write_suite(f, repo, name, big, BIG_N, &o);
 	}
-	assert_int_equal(run("diff -r '%s' '%s' >&2", dirs[0], dirs[1]), 0);
-	assert_int_equal(run("diff -r '%s' '%s' >&2", dirs[0], dirs[2]), 0);
+	assert_int_equal(tu_run("diff -r '%s' '%s' >&2", dirs[0], dirs[1]), 0);
+	assert_int_equal(tu_run("diff -r '%s' '%s' >&2", dirs[0], dirs[2]), 0);
 	for (a = 0; a < 2; a++) {
 		char *d = jp_xasprintf("%s/main/binary-%s", dirs[0],
 		    a == 0 ? "all" : "amd64");
@@ -779,11 +701,11 @@ test_xz_threads(void **state)
 		/* binary-amd64 holds several MiB, so several Blocks */
 		if (a == 1)
 			assert_true(blocks >= 6);
-		assert_int_equal(run("cd '%s' && xz -t Packages.xz && "
+		assert_int_equal(tu_run("cd '%s' && xz -t Packages.xz && "
 		    "xz -dc Packages.xz | cmp - Packages && "
 		    XZ_ORACLE " Packages | cmp - Packages.xz", d), 0);
 		/* xz --robot --list: "file" line, third field the Blocks */
-		list = capture("xz --robot --list '%s/Packages.xz' | "
+		list = tu_capture(NULL, "xz --robot --list '%s/Packages.xz' | "
 		    "awk -F'\\t' '$1 == \"file\" { print $3, $7 }'", d);
 		assert_int_equal(sscanf(list, "%lu %31s", &got, check), 2);
 		assert_int_equal(got, blocks);
@@ -793,7 +715,7 @@ test_xz_threads(void **state)
 		free(d);
 	}
 	/* ... and the comparison can fail: other settings, other bytes */
-	assert_int_not_equal(run("cd '%s/main/binary-amd64' && xz -T2 "
+	assert_int_not_equal(tu_run("cd '%s/main/binary-amd64' && xz -T2 "
 	    "--block-size=1MiB --lzma2=preset=6,dict=1MiB -c Packages | "
 	    "cmp -s - Packages.xz", dirs[0]), 0);
 	for (i = 0; i < 3; i++)
@@ -816,7 +738,7 @@ apt_root_src(struct fixture *f, const char *name, const char *repo,
 	char *root = jp_xasprintf("%s/%s", f->dir, name);
 
 	jp_rm_rf(&f->ctx, root);
-	assert_int_equal(run("mkdir -p '%s/var/lib/dpkg/info' "
+	assert_int_equal(tu_run("mkdir -p '%s/var/lib/dpkg/info' "
 	    "'%s/var/lib/dpkg/updates' '%s/var/lib/apt/lists/partial' "
 	    "'%s/var/cache/apt/archives/partial' '%s/var/log/apt' "
 	    "'%s/etc/apt/apt.conf.d' '%s/etc/apt/preferences.d' "
@@ -850,21 +772,21 @@ apt_root(struct fixture *f, const char *name, const char *repo,
 static int
 apt_get(const char *root, const char *extra, const char *args)
 {
-	return run("apt-get " APT_OPTS " %s %s >'%s/apt.log' 2>&1",
+	return tu_run("apt-get " APT_OPTS " %s %s >'%s/apt.log' 2>&1",
 	    root, root, root, root, extra, args, root);
 }
 
 static char *
 apt_log(const char *root)
 {
-	return capture("cat '%s/apt.log'", root);
+	return tu_capture(NULL, "cat '%s/apt.log'", root);
 }
 
 /* "name version arch" of every installed package, sorted. */
 static char *
 installed(const char *root)
 {
-	return capture("dpkg-query --admindir='%s/var/lib/dpkg' -W "
+	return tu_capture(NULL, "dpkg-query --admindir='%s/var/lib/dpkg' -W "
 	    "-f '${Package} ${Version} ${Architecture}\\n' | LC_ALL=C sort",
 	    root);
 }
@@ -887,7 +809,7 @@ test_apt_update_install(void **state)
 	assert_null(strstr(s, "E:"));
 	free(s);
 	/* apt sees every version of hello for amd64, newest first */
-	s = capture("apt-cache " APT_OPTS " -o APT::Architecture=amd64 madison "
+	s = tu_capture(NULL, "apt-cache " APT_OPTS " -o APT::Architecture=amd64 madison "
 	    "hello | cut -d'|' -f2 | tr -d ' ' | tr '\\n' ' '", root, root,
 	    root, root);
 	assert_string_equal(s, "1:0.9~rc1-1 2.0~beta1-1 1.0-1 ");
@@ -933,7 +855,7 @@ test_apt_update_install(void **state)
 static char *
 apt_versions(const char *root, const char *extra)
 {
-	return capture("apt-cache " APT_OPTS " %s dump | awk "
+	return tu_capture(NULL, "apt-cache " APT_OPTS " %s dump | awk "
 	    "'/^Package: /{p=$2} /^File: /{p=\"\"} "
 	    "/^ Version: / && p != \"\" {print p, $2}' | LC_ALL=C sort",
 	    root, root, root, root, extra);
@@ -947,7 +869,7 @@ apt_versions(const char *root, const char *extra)
 static char *
 pool_versions(const char *repo, const char *native, const char *archs)
 {
-	return capture("cd '%s' && find pool -name '*.deb' | while read d; do "
+	return tu_capture(NULL, "cd '%s' && find pool -name '*.deb' | while read d; do "
 	    "dpkg-deb --showformat='${Package} ${Version} ${Architecture}\\n' "
 	    "-W \"$d\"; done | awk -v n='%s' -v l=' %s all ' "
 	    "'index(l, \" \" $3 \" \") { print ($3 == n || $3 == \"all\") ? "
@@ -958,7 +880,7 @@ pool_versions(const char *repo, const char *native, const char *archs)
 static int
 apt_files_of(const char *root, const char *extra, const char *name)
 {
-	char *s = capture("apt-cache " APT_OPTS " %s showpkg %s | "
+	char *s = tu_capture(NULL, "apt-cache " APT_OPTS " %s showpkg %s | "
 	    "sed -n '/^Versions:/{n;p;}' | grep -o '_Packages' | wc -l",
 	    root, root, root, root, extra, name);
 	int n = atoi(s);
@@ -1034,7 +956,7 @@ test_apt_arch_all_clients(void **state)
 	assert_int_equal(apt_files_of(root, o_amd64, "common"), 2);
 	assert_int_equal(apt_files_of(root, o_amd64, "tool"), 1);
 	/* one candidate */
-	s = capture("apt-cache " APT_OPTS " %s policy common", root, root,
+	s = tu_capture(NULL, "apt-cache " APT_OPTS " %s policy common", root, root,
 	    root, root, o_amd64);
 	assert_non_null(strstr(s, "Candidate: 1.0\n"));
 	free(s);
@@ -1072,7 +994,7 @@ test_apt_arch_all_clients(void **state)
 	 * with it this client would have nothing at all, without a word:
 	 * why jp_aptmd_write() leaves it out
 	 */
-	assert_int_equal(run("cd '%s' && sed 's/^Architectures:/"
+	assert_int_equal(tu_run("cd '%s' && sed 's/^Architectures:/"
 	    "No-Support-for-Architecture-all: Packages\\n&/' Release >R.new && "
 	    "mv R.new Release && grep -q '^No-Support-for-Architecture-all:' "
 	    "Release", dir), 0);
@@ -1127,7 +1049,7 @@ test_apt_arch_all_clients(void **state)
 	free(s);
 	free(want);
 	assert_int_equal(apt_files_of(root, o_multi, "common"), 3);
-	assert_int_equal(run("dpkg --admindir='%s/var/lib/dpkg' "
+	assert_int_equal(tu_run("dpkg --admindir='%s/var/lib/dpkg' "
 	    "--add-architecture i386", root), 0);
 	if (apt_get(root, o_multi, "install -y hello:i386 libfoo1:amd64 "
 	    "libfoo1:i386 common") != 0)
@@ -1190,7 +1112,7 @@ test_apt_by_hash_only(void **state)
 	o.suite = "byhash";
 	o.date = (int64_t)time(NULL) - 3600;
 	dir = write_suite(f, f->repo, "byhash", f->pkgs, f->npkgs, &o);
-	assert_int_equal(run("rm '%s'/main/binary-*/Packages*", dir), 0);
+	assert_int_equal(tu_run("rm '%s'/main/binary-*/Packages*", dir), 0);
 	root = apt_root(f, "root-byhash", f->repo, "byhash");
 	if (apt_get(root, "-o APT::Architecture=amd64", "update") != 0)
 		fail_msg("apt-get update:\n%s", apt_log(root));
@@ -1222,12 +1144,12 @@ test_apt_xz_only(void **state)
 	o.date = (int64_t)time(NULL) - 3600;
 	dir = write_suite(f, repo, "xzonly", big, BIG_N, &o);
 	saved = jp_path_join(f->dir, "bigapt-saved");
-	assert_int_equal(run("rm -rf '%s' && mkdir '%s' && "
+	assert_int_equal(tu_run("rm -rf '%s' && mkdir '%s' && "
 	    "cp '%s/main/binary-all/Packages' '%s/all' && "
 	    "cp '%s/main/binary-amd64/Packages' '%s/amd64'", saved, saved,
 	    dir, saved, dir, saved), 0);
 	/* keep the by-hash copies of Packages.xz, nothing else */
-	assert_int_equal(run("cd '%s/main' && for d in binary-*; do "
+	assert_int_equal(tu_run("cd '%s/main' && for d in binary-*; do "
 	    "k256=$(sha256sum < $d/Packages.xz | cut -d' ' -f1) && "
 	    "k512=$(sha512sum < $d/Packages.xz | cut -d' ' -f1) && "
 	    "for h in $d/by-hash/SHA256/*; do "
@@ -1247,12 +1169,12 @@ test_apt_xz_only(void **state)
 	for (a = 0; a < 2; a++) {
 		const char *arch = a == 0 ? "all" : "amd64";
 
-		assert_int_equal(run("cmp '%s/%s' '%s'/var/lib/apt/lists/"
+		assert_int_equal(tu_run("cmp '%s/%s' '%s'/var/lib/apt/lists/"
 		    "*_dists_xzonly_main_binary-%s_Packages", saved, arch,
 		    root, arch), 0);
 	}
 	/* and apt knows the packages: the last one, an amd64 one */
-	s = chomp(capture("apt-cache " APT_OPTS " -o APT::Architecture=amd64 "
+	s = tu_chomp(tu_capture(NULL, "apt-cache " APT_OPTS " -o APT::Architecture=amd64 "
 	    "show '%s' | sed -n 's/^Version: //p'", root, root, root, root,
 	    big[BIG_N - 1]->name));
 	assert_string_equal(s, big[BIG_N - 1]->version);
@@ -1283,10 +1205,10 @@ test_all_only(void **state)
 	o.date = (int64_t)time(NULL) - 3600;
 	dir = write_suite(f, repo, "stable", pkgs, n, &o);
 	s = jp_xasprintf("%s/Release", dir);
-	rel = slurp(f, s);
+	rel = tu_slurp(s, NULL);
 	free(s);
 	assert_non_null(strstr(rel, "\nArchitectures: all\n"));
-	assert_int_equal(run("test -s '%s/main/binary-all/Packages' && "
+	assert_int_equal(tu_run("test -s '%s/main/binary-all/Packages' && "
 	    "test \"$(ls '%s/main')\" = binary-all", dir, dir), 0);
 	free(rel);
 	if (f->have_apt) {
@@ -1316,7 +1238,7 @@ test_all_only(void **state)
 	/* no packages at all: an empty binary-all index apt accepts */
 	free(dir);
 	dir = write_suite(f, repo, "empty", NULL, 0, &o);
-	assert_int_equal(run("test -f '%s/main/binary-all/Packages' && "
+	assert_int_equal(tu_run("test -f '%s/main/binary-all/Packages' && "
 	    "! test -s '%s/main/binary-all/Packages'", dir, dir), 0);
 	if (f->have_apt) {
 		root = apt_root(f, "root-empty", repo, "empty");
@@ -1335,7 +1257,7 @@ test_all_only(void **state)
 static size_t
 count_byhash_present(struct fixture *f, const char *release, const char *dir)
 {
-	char *text = slurp(f, release);
+	char *text = tu_slurp(release, NULL);
 	struct jp_deb822_stanza *st;
 	size_t nst, k, present = 0;
 
@@ -1353,8 +1275,8 @@ count_byhash_present(struct fixture *f, const char *release, const char *dir)
 
 			assert_int_equal(sscanf(line, " %199s %llu %199s", hex,
 			    &sz, rel), 3);
-			d = chomp(capture("dirname '%s'", rel));
-			if (run("test \"$(%s '%s/%s/by-hash/%s/%s' 2>/dev/null | "
+			d = tu_chomp(tu_capture(NULL, "dirname '%s'", rel));
+			if (tu_run("test \"$(%s '%s/%s/by-hash/%s/%s' 2>/dev/null | "
 			    "cut -d' ' -f1)\" = '%s'", sum_tools[k], dir, d,
 			    sum_sections[k], hex, hex) == 0)
 				present++;
@@ -1384,7 +1306,7 @@ test_previous_generation(void **state)
 		    !strcmp(f->pkgs[i]->name, "common"))
 			gen1[n1++] = f->pkgs[i];
 	assert_int_equal(n1, 3);
-	assert_int_equal(run("rm -rf '%s' && mkdir -p '%s' && ln -s '%s/pool' "
+	assert_int_equal(tu_run("rm -rf '%s' && mkdir -p '%s' && ln -s '%s/pool' "
 	    "'%s/pool'", repo, repo, f->repo, repo), 0);
 	o.date = (int64_t)time(NULL) - 7200;
 	live = write_suite(f, repo, "stable", gen1, n1, &o);
@@ -1397,15 +1319,15 @@ test_previous_generation(void **state)
 	o.date += 3600;
 	o.prev_suite_dir = live;
 	next = write_suite(f, repo, ".stable.new", f->pkgs, f->npkgs, &o);
-	assert_int_equal(run("cp '%s/Release' '%s/Release.gen1'", live,
+	assert_int_equal(tu_run("cp '%s/Release' '%s/Release.gen1'", live,
 	    f->dir), 0);
-	assert_int_equal(run("cp '%s/Release' '%s/Release.gen2'", next,
+	assert_int_equal(tu_run("cp '%s/Release' '%s/Release.gen2'", next,
 	    f->dir), 0);
 	/* 3 indexes (all, amd64, i386) x 3 files x 2 digests of gen1 */
 	s = jp_xasprintf("%s/Release.gen1", f->dir);
 	assert_int_equal(count_byhash_present(f, s, next), 18);
 	free(s);
-	assert_int_equal(run("cd '%s/dists' && mv stable .stable.old && "
+	assert_int_equal(tu_run("cd '%s/dists' && mv stable .stable.old && "
 	    "mv .stable.new stable && rm -rf .stable.old", repo), 0);
 
 	if (f->have_apt) {
@@ -1413,23 +1335,23 @@ test_previous_generation(void **state)
 		 * A client that read gen1's Release just before the swap:
 		 * the files it was promised are there by hash.
 		 */
-		assert_int_equal(run("cp '%s/Release.gen1' '%s/Release'", f->dir,
+		assert_int_equal(tu_run("cp '%s/Release.gen1' '%s/Release'", f->dir,
 		    live), 0);
 		free(root);
 		root = apt_root(f, "root-mid", repo, "stable");
 		if (apt_get(root, "-o APT::Architecture=amd64", "update") != 0)
 			fail_msg("apt-get update (gen1 Release, gen2 tree):\n%s",
 			    apt_log(root));
-		s = capture("apt-cache " APT_OPTS " -o APT::Architecture=amd64 "
+		s = tu_capture(NULL, "apt-cache " APT_OPTS " -o APT::Architecture=amd64 "
 		    "madison hello | wc -l", root, root, root, root);
 		assert_string_equal(s, "1\n");
 		free(s);
 		/* and the gen2 Release gives gen2 */
-		assert_int_equal(run("cp '%s/Release.gen2' '%s/Release'", f->dir,
+		assert_int_equal(tu_run("cp '%s/Release.gen2' '%s/Release'", f->dir,
 		    live), 0);
 		if (apt_get(root, "-o APT::Architecture=amd64", "update") != 0)
 			fail_msg("apt-get update (gen2):\n%s", apt_log(root));
-		s = capture("apt-cache " APT_OPTS " -o APT::Architecture=amd64 "
+		s = tu_capture(NULL, "apt-cache " APT_OPTS " -o APT::Architecture=amd64 "
 		    "madison hello | wc -l", root, root, root, root);
 		assert_string_equal(s, "3\n");
 		free(s);
@@ -1439,12 +1361,12 @@ test_previous_generation(void **state)
 		 * generation fails: the test would see by-hash missing.
 		 */
 		bare = jp_path_join(f->dir, "gens-bare");
-		assert_int_equal(run("rm -rf '%s' && mkdir -p '%s' && ln -s "
+		assert_int_equal(tu_run("rm -rf '%s' && mkdir -p '%s' && ln -s "
 		    "'%s/pool' '%s/pool'", bare, bare, f->repo, bare), 0);
 		o.prev_suite_dir = NULL;
 		free(next);
 		next = write_suite(f, bare, "stable", f->pkgs, f->npkgs, &o);
-		assert_int_equal(run("cp '%s/Release.gen1' '%s/Release'", f->dir,
+		assert_int_equal(tu_run("cp '%s/Release.gen1' '%s/Release'", f->dir,
 		    next), 0);
 		free(root);
 		root = apt_root(f, "root-bare", bare, "stable");
@@ -1455,7 +1377,7 @@ test_previous_generation(void **state)
 		free(s);
 		free(bare);
 	}
-	assert_int_equal(run("cp '%s/Release.gen2' '%s/Release'", f->dir,
+	assert_int_equal(tu_run("cp '%s/Release.gen2' '%s/Release'", f->dir,
 	    live), 0);
 
 	/* gen3 keeps gen2's files only: one generation back */
@@ -1475,18 +1397,18 @@ test_previous_generation(void **state)
 	s = jp_xasprintf("%s/Release.gen1", f->dir);
 	assert_int_equal(count_byhash_present(f, s, next), 6);
 	free(s);
-	assert_int_equal(run("cmp -s '%s/Release.gen1' '%s/Release.gen2'",
+	assert_int_equal(tu_run("cmp -s '%s/Release.gen1' '%s/Release.gen2'",
 	    f->dir, f->dir), 1);
-	assert_int_equal(run("a=$(grep -c 'main/binary-all/' '%s/Release.gen1') "
+	assert_int_equal(tu_run("a=$(grep -c 'main/binary-all/' '%s/Release.gen1') "
 	    "&& test \"$(grep -Fx -f '%s/Release.gen1' '%s/Release.gen2' | "
 	    "grep -c main/binary-all/)\" = \"$a\"", f->dir, f->dir, f->dir),
 	    0);
 	/* gen3 has only amd64 packages; gen2's i386 by-hash files stay */
-	assert_int_equal(run("test -d '%s/main/binary-i386/by-hash/SHA512' && "
+	assert_int_equal(tu_run("test -d '%s/main/binary-i386/by-hash/SHA512' && "
 	    "! test -e '%s/main/binary-i386/Packages'", next, next), 0);
 
 	/* a damaged previous tree is a warning, never an error */
-	assert_int_equal(run("rm -rf '%s/main/binary-amd64/by-hash' && "
+	assert_int_equal(tu_run("rm -rf '%s/main/binary-amd64/by-hash' && "
 	    "echo junk > '%s/main/binary-amd64/Packages.xz'", live, live), 0);
 	free(next);
 	f->ctx.verbosity = JP_V_QUIET;
@@ -1498,7 +1420,7 @@ test_previous_generation(void **state)
 	s = jp_xasprintf("%s/Release.gen2", f->dir);
 	assert_int_equal(count_byhash_present(f, s, next), 16);
 	free(s);
-	assert_int_equal(run("grep -rqx junk '%s/main/binary-amd64/by-hash'",
+	assert_int_equal(tu_run("grep -rqx junk '%s/main/binary-amd64/by-hash'",
 	    next), 1);
 	free(next);
 	/* ... and so is a missing one */
@@ -1598,7 +1520,7 @@ test_dates(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
-		char *want = chomp(capture("LC_ALL=C date -u -d @%" PRId64
+		char *want = tu_chomp(tu_capture(NULL, "LC_ALL=C date -u -d @%" PRId64
 		    " '+%%a, %%d %%b %%Y %%H:%%M:%%S UTC'", times[i]));
 
 		assert_true(jp_aptmd_date(times[i], buf, sizeof(buf)) > 0);

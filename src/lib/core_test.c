@@ -18,40 +18,24 @@
 #include "digest.h"
 #include "fsutil.h"
 #include "pkg.h"
-
-struct fixture {
-	struct jp_ctx ctx;
-	char dir[64];
-};
+#include "testutil.h"
 
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	jp_ctx_init(&f->ctx, "core_test");
-	f->ctx.verbosity = JP_V_QUIET;
-	strcpy(f->dir, "/tmp/jp-core-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	*state = f;
-	return 0;
+	return tu_setup(state, "core_test");
 }
 
 static int
 teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	jp_rm_rf(&f->ctx, f->dir);
-	free(f);
-	return 0;
+	return tu_teardown(state);
 }
 
 static void
 test_error_message(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_fixture *f = *state;
 
 	assert_int_equal(jp_error_set(&f->ctx, JP_ERR, "cannot read '%s'", "x"), JP_ERR);
 	assert_string_equal(jp_error_msg(&f->ctx), "cannot read 'x'");
@@ -62,7 +46,7 @@ test_error_message(void **state)
 static void
 test_path_join_safe(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_fixture *f = *state;
 	char *p;
 
 	p = jp_path_join_safe(&f->ctx, "/a/", "b/c");
@@ -105,7 +89,7 @@ test_digest_vectors(void **state)
 static void
 test_atomic_write_and_read(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_fixture *f = *state;
 	char *path = jp_path_join(f->dir, "file");
 	char *data;
 	size_t len;
@@ -123,7 +107,7 @@ test_atomic_write_and_read(void **state)
 static void
 test_lock_busy(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_fixture *f = *state;
 	char *path = jp_path_join(f->dir, "lock");
 	int a, b;
 
@@ -155,7 +139,7 @@ touch(const char *dir, const char *rel)
 static void
 test_walk(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_fixture *f = *state;
 	static const char *const suf[] = { ".rpm", NULL };
 	static const char *const skip[] = { "repodata", NULL };
 	struct jp_walk w;
@@ -269,7 +253,7 @@ test_pkg_blob_roundtrip(void **state)
 static void
 test_cache_roundtrip(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_fixture *f = *state;
 	char *path = jp_path_join(f->dir, "cache.sqlite");
 	struct jp_walk_entry e[2] = {
 		{ .rel = "sub/demo.rpm", .size = 1234, .mtime_ns = 1, .ctime_ns = 2, .ino = 3 },

@@ -23,38 +23,22 @@
 #include "ctx.h"
 #include "deb822.h"
 #include "fsutil.h"
-
-struct fixture {
-	struct jp_ctx ctx;
-	char dir[64];
-};
+#include "testutil.h"
 
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	jp_ctx_init(&f->ctx, "deb822_test");
-	f->ctx.verbosity = JP_V_QUIET;
-	strcpy(f->dir, "/tmp/jp-deb822-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	*state = f;
-	return 0;
+	return tu_setup(state, "deb822_test");
 }
 
 static int
 teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	jp_rm_rf(&f->ctx, f->dir);
-	free(f);
-	return 0;
+	return tu_teardown(state);
 }
 
 static int
-parse_all(struct fixture *f, const char *text, unsigned flags,
+parse_all(struct tu_fixture *f, const char *text, unsigned flags,
     struct jp_deb822_stanza **v, size_t *n)
 {
 	return jp_deb822_parse(&f->ctx, text, strlen(text), "t", flags, v, n);
@@ -63,7 +47,7 @@ parse_all(struct fixture *f, const char *text, unsigned flags,
 static void
 test_parse_basic(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_fixture *f = *state;
 	struct jp_deb822_stanza *v;
 	size_t n;
 	const char *text =
@@ -110,7 +94,7 @@ test_parse_basic(void **state)
 static void
 test_crlf_and_blanks(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_fixture *f = *state;
 	struct jp_deb822_stanza *v;
 	size_t n;
 
@@ -127,7 +111,7 @@ test_crlf_and_blanks(void **state)
 static void
 test_comments(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_fixture *f = *state;
 	struct jp_deb822_stanza *v;
 	size_t n;
 	const char *text = "# head\nSource: x\n# inside\nBuild-Depends: a,\n"
@@ -160,7 +144,7 @@ test_errors(void **state)
 		{ ": 1\n", "'t' line 1: field with an empty name" },
 		{ "A\xc3\xa9: 1\n", "'t' line 1: invalid character in field name" },
 	};
-	struct fixture *f = *state;
+	struct tu_fixture *f = *state;
 	struct jp_deb822_stanza *v;
 	size_t n, i;
 
@@ -179,7 +163,7 @@ test_errors(void **state)
 static void
 test_reader_stepwise(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_fixture *f = *state;
 	struct jp_deb822_reader r;
 	struct jp_deb822_stanza st;
 	const char *text = "A: 1\n\nB: 2\n\nbad line\n";
@@ -202,7 +186,7 @@ test_reader_stepwise(void **state)
 static void
 test_write(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_fixture *f = *state;
 	struct jp_deb822_stanza *v;
 	struct jp_deb822_buf b = { 0 };
 	size_t n, i;
@@ -325,7 +309,7 @@ static const char perl_dumper[] =
 
 /* Run the Perl dumper on a file; its stdout in *out, exit status returned. */
 static int
-perl_dump(struct fixture *f, const char *file, char **out)
+perl_dump(struct tu_fixture *f, const char *file, char **out)
 {
 	char *script = jp_path_join(f->dir, "dump.pl");
 	char *cmd, *res = jp_path_join(f->dir, "dump.out");
@@ -363,7 +347,7 @@ test_dpkg_oracle(void **state)
 		"A: 1\nB: 2\nA: 3\n",
 		"-A: 1\n",
 	};
-	struct fixture *f = *state;
+	struct tu_fixture *f = *state;
 	char *file = jp_path_join(f->dir, "in");
 	size_t i;
 

@@ -32,6 +32,7 @@
 #include "debpkg.h"
 #include "fsutil.h"
 #include "pkg.h"
+#include "testutil.h"
 
 /* --- counting what read() returns (see the comment at the top) --- */
 
@@ -156,81 +157,24 @@ struct fixture {
 static struct fixture *global_fixture;
 
 static int
-run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Run a shell command; its exit status (-1 when it did not exit). */
-static int
-run(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* The first word of a command's output, or the whole output (trimmed). */
-static char *
-capture(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-capture(const char *fmt, ...)
-{
-	char cmd[8192];
-	struct jp_deb822_buf b = { 0 };
-	char chunk[4096];
-	va_list ap;
-	FILE *p;
-	size_t n;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-		jp_deb822_buf_put(&b, chunk, n);
-	assert_int_equal(pclose(p), 0);
-	if (!b.data)
-		jp_deb822_buf_put(&b, "", 0);
-	while (b.len > 0 && b.data[b.len - 1] == '\n')
-		b.data[--b.len] = '\0';
-	return b.data;
-}
-
-static int
 group_setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	char *script;
 
 	jp_ctx_init(&f->ctx, "debpkg_test");
 	f->ctx.verbosity = JP_V_QUIET;
-	strcpy(f->dir, "/tmp/jp-debpkg-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (tu_tmpdir(f->dir, sizeof(f->dir), "debpkg") < 0)
 		return -1;
 	f->pool = jp_path_join(f->dir, "pool");
 	*state = f;
 	global_fixture = f;
-	if (run("command -v dpkg-deb ar xz zstd bzip2 >/dev/null") != 0) {
+	if (tu_run("command -v dpkg-deb ar xz zstd bzip2 >/dev/null") != 0) {
 		fprintf(stderr, "debpkg_test: dpkg-deb, ar, xz, zstd or bzip2 "
 		    "missing: tests that need them are skipped\n");
 		return 0;
 	}
-	script = jp_path_join(f->dir, "mkfixtures.sh");
-	if (jp_file_write_atomic(&f->ctx, script, fixture_script,
-	    strlen(fixture_script)) < 0 ||
-	    run("sh '%s' '%s' >&2", script, f->dir) != 0) {
-		fprintf(stderr, "debpkg_test: cannot make the fixtures\n");
-		free(script);
-		return -1;
-	}
-	free(script);
-	return 0;
+	return tu_fixture_script(&f->ctx, f->dir, fixture_script,
+	    "debpkg_test");
 }
 
 static int
@@ -238,10 +182,7 @@ group_teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	if (getenv("JP_KEEP"))
-		fprintf(stderr, "debpkg_test: kept %s\n", f->dir);
-	else
-		jp_rm_rf(&f->ctx, f->dir);
+	tu_tmpdir_remove(&f->ctx, f->dir);
 	free(f->pool);
 	free(f);
 	return 0;
@@ -297,8 +238,8 @@ test_fixture_members(void **state)
 
 	need_fixtures(f);
 	for (i = 0; i < NGOOD; i++) {
-		char *members = capture("ar t '%s/%s' | tr '\\n' ' '", f->pool,
-		    good_debs[i]);
+		char *members = tu_chomp(tu_capture(NULL, "ar t '%s/%s' | tr '\\n' ' '", f->pool,
+		    good_debs[i]));
 		char *word = jp_xasprintf(" %s ", want[i]);
 		char *padded = jp_xasprintf(" %s ", members);
 
@@ -331,8 +272,8 @@ test_read_against_dpkg(void **state)
 	for (i = 0; i < NGOOD; i++) {
 		struct jp_pkg *pkg = read_good(f, good_debs[i]);
 		char *path = jp_path_join(f->pool, good_debs[i]);
-		char *ctl = capture("dpkg-deb -f '%s'", path);
-		char *version = capture("dpkg-deb -f '%s' Version", path);
+		char *ctl = tu_chomp(tu_capture(NULL, "dpkg-deb -f '%s'", path));
+		char *version = tu_chomp(tu_capture(NULL, "dpkg-deb -f '%s' Version", path));
 		char *rel = jp_xasprintf("pool/%s", good_debs[i]);
 		struct jp_deb822_stanza *st;
 		struct stat sb;
@@ -353,7 +294,7 @@ test_read_against_dpkg(void **state)
 		assert_null(pkg->release);
 		assert_string_equal(pkg->location, rel);
 		/* the epoch split names the same version for dpkg */
-		assert_int_equal(run("dpkg --compare-versions '%s:%s' eq '%s'",
+		assert_int_equal(tu_run("dpkg --compare-versions '%s:%s' eq '%s'",
 		    pkg->epoch, pkg->version, version), 0);
 		assert_string_equal(pkg->version, strchr(version, ':') ?
 		    strchr(version, ':') + 1 : version);
@@ -363,8 +304,8 @@ test_read_against_dpkg(void **state)
 		assert_int_equal(pkg->file_size, (uint64_t)sb.st_size);
 		assert_int_equal(pkg->time_file, (int64_t)sb.st_mtime);
 		for (k = 0; k < sizeof(sums) / sizeof(sums[0]); k++) {
-			char *want = capture("%s '%s' | cut -d' ' -f1",
-			    sums[k].tool, path);
+			char *want = tu_chomp(tu_capture(NULL, "%s '%s' | cut -d' ' -f1",
+			    sums[k].tool, path));
 
 			assert_string_equal((const char *)pkg + sums[k].off, want);
 			free(want);
@@ -509,7 +450,7 @@ test_threads(void **state)
 static int
 dpkg_refuses(struct fixture *f, const char *path)
 {
-	return run("{ dpkg --root='%s/root' --force-not-root --force-architecture --dry-run -i '%s' "
+	return tu_run("{ dpkg --root='%s/root' --force-not-root --force-architecture --dry-run -i '%s' "
 	    "&& dpkg-deb -c '%s'; } >/dev/null 2>&1", f->dir, path, path) != 0;
 }
 
@@ -576,7 +517,7 @@ test_broken(void **state)
 			fail_msg("%s: got '%s', want '%s'", cases[i].file,
 			    jp_error_msg(&f->ctx), cases[i].msg);
 		if (cases[i].warn) {
-			if (run("dpkg --root='%s/root' --force-not-root "
+			if (tu_run("dpkg --root='%s/root' --force-not-root "
 			    "--force-architecture --dry-run -i '%s' 2>&1 | "
 			    "grep -q '%s'", f->dir, path, cases[i].warn) != 0)
 				fail_msg("%s: dpkg does not warn", cases[i].file);
@@ -607,11 +548,11 @@ test_not_a_file(void **state)
 	free(missing);
 
 	/* a good package under a name that cannot go into an index */
-	if (run("command -v dpkg-deb >/dev/null") == 0) {
+	if (tu_run("command -v dpkg-deb >/dev/null") == 0) {
 		char *odd = jp_path_join(f->dir, "line\nbreak.deb");
 
 		need_fixtures(f);
-		assert_int_equal(run("cp '%s/hello_1.0-1_amd64.deb' '%s'",
+		assert_int_equal(tu_run("cp '%s/hello_1.0-1_amd64.deb' '%s'",
 		    f->pool, odd), 0);
 		assert_int_equal(jp_debpkg_read(&f->ctx, odd, "pool/line\nbreak.deb",
 		    &pkg), JP_ERR);

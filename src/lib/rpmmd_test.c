@@ -43,24 +43,23 @@
 #include "pkg.h"
 #include "rpmmd.h"
 #include "rpmpkg.h"
+#include "testutil.h"
 
 /* ------------------------------------------------------------------ */
 /* helpers                                                             */
 
 struct fixture {
 	struct jp_ctx ctx;
-	char *tmp;
+	char tmp[64];
 };
 
 static int
 setup(void **state)
 {
 	struct fixture *fx = jp_xcalloc(1, sizeof(*fx));
-	const char *t = getenv("TMPDIR");
 
 	jp_ctx_init(&fx->ctx, "rpmmd_test");
-	fx->tmp = jp_xasprintf("%s/rpmmd_test.XXXXXX", t && *t ? t : "/tmp");
-	assert_non_null(mkdtemp(fx->tmp));
+	assert_int_equal(tu_tmpdir(fx->tmp, sizeof(fx->tmp), "rpmmd"), 0);
 	*state = fx;
 	return 0;
 }
@@ -70,11 +69,7 @@ teardown(void **state)
 {
 	struct fixture *fx = *state;
 
-	if (!getenv("RPMMD_TEST_KEEP"))
-		jp_rm_rf(&fx->ctx, fx->tmp);
-	else
-		fprintf(stderr, "kept %s\n", fx->tmp);
-	free(fx->tmp);
+	tu_tmpdir_remove(&fx->ctx, fx->tmp);
 	free(fx);
 	return 0;
 }
@@ -102,90 +97,12 @@ shq(const char *s)
 	return out;
 }
 
-/* Run a shell command; its exit status. */
-static int
-sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int
-sh(const char *fmt, ...)
-{
-	va_list ap;
-	char *cmd;
-	int st;
-
-	va_start(ap, fmt);
-	if (vasprintf(&cmd, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	st = system(cmd);
-	free(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
-/* Run a shell command and return its stdout (must exit 0). */
-static char *
-sh_out(size_t *lenp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static char *
-sh_out(size_t *lenp, const char *fmt, ...)
-{
-	va_list ap;
-	char *cmd, *buf = NULL;
-	size_t len = 0, cap = 0, n;
-	FILE *p;
-	int st;
-
-	va_start(ap, fmt);
-	if (vasprintf(&cmd, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	for (;;) {
-		if (cap - len < 65536) {
-			cap = cap ? 2 * cap : 65536;
-			buf = jp_xrealloc(buf, cap + 1);
-		}
-		n = fread(buf + len, 1, cap - len, p);
-		if (n == 0)
-			break;
-		len += n;
-	}
-	buf[len] = '\0';
-	st = pclose(p);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		fail_msg("command failed (%d): %s", st, cmd);
-	free(cmd);
-	if (lenp)
-		*lenp = len;
-	return buf;
-}
-
-static int
-have(const char *tool)
-{
-	return sh("command -v %s >/dev/null 2>&1", tool) == 0;
-}
-
-static char *
-read_all(const char *path, size_t *lenp)
-{
-	struct jp_ctx ctx;
-	char *data;
-	size_t len;
-
-	jp_ctx_init(&ctx, "rpmmd_test");
-	if (jp_file_read(&ctx, path, &data, &len) < 0)
-		fail_msg("%s", jp_error_msg(&ctx));
-	if (lenp)
-		*lenp = len;
-	return data;
-}
-
 /* sha256 of a file by sha256sum(1). */
 static void
 sha256sum(const char *path, char out[65])
 {
 	char *q = shq(path);
-	char *o = sh_out(NULL, "sha256sum < %s", q);
+	char *o = tu_capture(NULL, "sha256sum < %s", q);
 
 	assert_true(strlen(o) >= 64);
 	memcpy(out, o, 64);
@@ -340,7 +257,7 @@ check_repodata(const char *dir, const char *xmldir, int compress,
 	long ndata, i, nfiles;
 	char *ls;
 
-	assert_int_equal(sh("xmllint --noout %s", q), 0);
+	assert_int_equal(tu_run("xmllint --noout %s", q), 0);
 	xdoc_open(&x, repomd);
 	ndata = xn(&x, "/r:repomd/r:data");
 	assert_true(ndata == 3 || ndata == 4);
@@ -382,10 +299,10 @@ check_repodata(const char *dir, const char *xmldir, int compress,
 		/* decompress with the real tool; checksum and size of that */
 		fq = shq(m->path);
 		xq = shq(m->xml);
-		assert_int_equal(sh("%s < %s > %s", decompressor(compress), fq,
+		assert_int_equal(tu_run("%s < %s > %s", decompressor(compress), fq,
 		    xq), 0);
 		if (compress == JP_COMPRESS_GZ)
-			assert_int_equal(sh("gzip -t %s", fq), 0);
+			assert_int_equal(tu_run("gzip -t %s", fq), 0);
 		assert_int_equal(stat(m->xml, &st), 0);
 		sha256sum(m->xml, sum);
 		assert_xs(&x, "sha256",
@@ -394,7 +311,7 @@ check_repodata(const char *dir, const char *xmldir, int compress,
 		s = xs(&x, "/r:repomd/r:data[%ld]/r:open-size", i);
 		assert_int_equal(strtoull(s, NULL, 10), st.st_size);
 		free(s);
-		assert_int_equal(sh("xmllint --noout %s", xq), 0);
+		assert_int_equal(tu_run("xmllint --noout %s", xq), 0);
 		free(fq);
 		free(xq);
 		free(href);
@@ -404,7 +321,7 @@ check_repodata(const char *dir, const char *xmldir, int compress,
 	/* nothing but the files announced (no temporary files left) */
 	free(q);
 	q = shq(dir);
-	ls = sh_out(NULL, "ls -A %s | wc -l", q);
+	ls = tu_capture(NULL, "ls -A %s | wc -l", q);
 	nfiles = strtol(ls, NULL, 10);
 	assert_int_equal(nfiles, ndata + 1);
 	free(ls);
@@ -836,7 +753,7 @@ nasty_with(void **state, int compress)
 	check_nasty_primary(md_find(&set, "primary")->xml);
 	check_nasty_filelists(md_find(&set, "filelists")->xml);
 	check_nasty_other(md_find(&set, "other")->xml);
-	ui = read_all(md_find(&set, "updateinfo")->xml, &len);
+	ui = tu_slurp(md_find(&set, "updateinfo")->xml, &len);
 	assert_int_equal(len, strlen(UPDATEINFO));
 	assert_memory_equal(ui, UPDATEINFO, len);
 	free(ui);
@@ -857,27 +774,27 @@ test_nasty_dnf(void **state)
 	char *dir = jp_xasprintf("%s/repodata", repo);
 	char *base, *out;
 
-	if (!have("dnf"))
+	if (!tu_have("dnf"))
 		skip();
 	write_nasty(fx, dir, JP_COMPRESS_GZ, 1, 1);
 	base = jp_xasprintf("dnf -q --setopt=reposdir=/dev/null "
 	    "--setopt=cachedir='%s/dnfcache' --releasever=1 "
 	    "--repofrompath=r,'file://%s' --repo=r", fx->tmp, repo);
-	out = sh_out(NULL, "%s repoquery --qf '%%{name} %%{epoch} "
+	out = tu_capture(NULL, "%s repoquery --qf '%%{name} %%{epoch} "
 	    "%%{version} %%{release} %%{arch}' 2>&1", base);
 	assert_string_equal(out, "latin 0 2 1 i686\n"
 	    "min 0 0 0 noarch\n"
 	    "nasty 12 1.0~rc1^g 3.el9 x86_64\n");
 	free(out);
-	out = sh_out(NULL, "%s repoquery --requires nasty 2>&1", base);
+	out = tu_capture(NULL, "%s repoquery --requires nasty 2>&1", base);
 	assert_string_equal(out, "(a if b)\n/bin/sh\nbar <= 2:3-1\n"
 	    "bash >= 4.0\nbaz > 1\nfoo < 2\n");
 	free(out);
-	out = sh_out(NULL, "%s repoquery --provides nasty 2>&1", base);
+	out = tu_capture(NULL, "%s repoquery --provides nasty 2>&1", base);
 	assert_string_equal(out, "nasty = 12:1.0~rc1^g-3.el9\n"
 	    "pr\xc3\xb6v(<&>\")\n");
 	free(out);
-	out = sh_out(NULL, "%s repoquery --qf '%%{obsoletes}\n%%{conflicts}\n"
+	out = tu_capture(NULL, "%s repoquery --qf '%%{obsoletes}\n%%{conflicts}\n"
 	    "%%{enhances}\n%%{recommends}\n%%{supplements}\n%%{suggests}' "
 	    "nasty 2>&1", base);
 	assert_non_null(strstr(out, "old < 1:1.0-1\n"));
@@ -886,16 +803,16 @@ test_nasty_dnf(void **state)
 	assert_non_null(strstr(out, "rec\n"));
 	assert_non_null(strstr(out, "(supp and x)\n"));
 	free(out);
-	out = sh_out(NULL, "%s repoquery -l nasty 2>&1", base);
+	out = tu_capture(NULL, "%s repoquery -l nasty 2>&1", base);
 	assert_non_null(strstr(out, "/etc/nasty.d/a&b<c>.conf\n"));
 	assert_non_null(strstr(out, "/opt/caf\xc3\xa9\n"));
 	assert_non_null(strstr(out, "/var/log/nasty.log\n"));
 	free(out);
-	out = sh_out(NULL, "%s repoquery --location nasty 2>&1", base);
+	out = tu_capture(NULL, "%s repoquery --location nasty 2>&1", base);
 	assert_non_null(strstr(out, "/sub dir/nasty&<1>\"\xc3\xa9.rpm\n"));
 	free(out);
 	/* updateinfo: the advisory names the package */
-	out = sh_out(NULL, "%s repoquery --advisory TEST-2024:0001 2>&1", base);
+	out = tu_capture(NULL, "%s repoquery --advisory TEST-2024:0001 2>&1", base);
 	assert_string_equal(out, "nasty-12:1.0~rc1^g-3.el9.x86_64\n");
 	free(out);
 	free(base);
@@ -917,7 +834,7 @@ test_deterministic(void **state)
 
 		write_nasty(fx, a, c, 1, 1);
 		write_nasty(fx, b, c, 3, 1);
-		assert_int_equal(sh("diff -r %s %s", qa, qb), 0);
+		assert_int_equal(tu_run("diff -r %s %s", qa, qb), 0);
 		free(qa);
 		free(qb);
 		free(a);
@@ -939,15 +856,15 @@ test_empty_like_createrepo(void **state)
 	const char *types[] = { "primary", "filelists", "other" };
 	int i;
 
-	if (!have("createrepo_c"))
+	if (!tu_have("createrepo_c"))
 		skip();
 	assert_int_equal(jp_mkdir_p(&fx->ctx, cr), 0);
-	assert_int_equal(sh("createrepo_c -q --no-database %s", q), 0);
+	assert_int_equal(tu_run("createrepo_c -q --no-database %s", q), 0);
 	assert_int_equal(jp_mkdir_p(&fx->ctx, ours), 0);
 	assert_int_equal(jp_rpmmd_write(&fx->ctx, ours, NULL, 0, &o), 0);
 	check_repodata(ours, fx->tmp, JP_COMPRESS_GZ, 1, &set);
 	for (i = 0; i < 3; i++)
-		assert_int_equal(sh("zcat %s/repodata/*-%s.xml.gz | cmp -s - %s",
+		assert_int_equal(tu_run("zcat %s/repodata/*-%s.xml.gz | cmp -s - %s",
 		    q, types[i], md_find(&set, types[i])->xml), 0);
 	free(q);
 	free(qo);
@@ -973,11 +890,11 @@ test_errors(void **state)
 
 	/* a stale temporary file of filelists: nothing must be left behind */
 	assert_int_equal(jp_mkdir_p(&fx->ctx, dir), 0);
-	assert_int_equal(sh("touch %s/.filelists.xml.gz.tmp", q), 0);
+	assert_int_equal(tu_run("touch %s/.filelists.xml.gz.tmp", q), 0);
 	jp_error_clear(&fx->ctx);
 	assert_true(jp_rpmmd_write(&fx->ctx, dir, &p, 1, &o) < 0);
 	assert_non_null(strstr(jp_error_msg(&fx->ctx), ".filelists.xml.gz.tmp"));
-	ls = sh_out(NULL, "ls -A %s", q);
+	ls = tu_capture(NULL, "ls -A %s", q);
 	assert_string_equal(ls, ".filelists.xml.gz.tmp\n");
 	free(ls);
 
@@ -1190,28 +1107,28 @@ test_big_gz(void **state)
 	assert_int_equal(fclose(fl), 0);
 	write_big(fx, d2, JP_COMPRESS_GZ, 2, ui, ui_len, BIG_N, NULL);
 	write_big(fx, d5, JP_COMPRESS_GZ, 5, ui, ui_len, BIG_N, NULL);
-	assert_int_equal(sh("diff -r %s %s", q1, q2), 0);
-	assert_int_equal(sh("diff -r %s %s", q1, q5), 0);
+	assert_int_equal(tu_run("diff -r %s %s", q1, q2), 0);
+	assert_int_equal(tu_run("diff -r %s %s", q1, q5), 0);
 
 	/* gzip -dc, gzip -t, sha256sum, sizes, xmllint */
 	check_repodata(d2, fx->tmp, JP_COMPRESS_GZ, 1712345678, &set);
 	assert_int_equal(set.n, 4);
 	assert_int_equal(stat(md_find(&set, "filelists")->xml, &st), 0);
 	assert_true(st.st_size > 16 * 1024 * 1024);
-	assert_int_equal(sh("cmp %s %s", qw, md_find(&set, "filelists")->xml), 0);
-	got = read_all(md_find(&set, "updateinfo")->xml, NULL);
+	assert_int_equal(tu_run("cmp %s %s", qw, md_find(&set, "filelists")->xml), 0);
+	got = tu_slurp(md_find(&set, "updateinfo")->xml, NULL);
 	assert_int_equal(strlen(got), ui_len);
 	assert_memory_equal(got, ui, ui_len);
 	free(got);
 
 	/* python's gzip module (zlib) reads what gzip read */
-	if (have("python3")) {
+	if (tu_have("python3")) {
 		for (i = 0; i < 4; i++) {
 			const struct mdinfo *m = md_find(&set, types[i]);
 			char sum[65], *qp = shq(m->path), *o;
 
 			sha256sum(m->xml, sum);
-			o = sh_out(NULL, "python3 -c 'import gzip, hashlib, sys; "
+			o = tu_capture(NULL, "python3 -c 'import gzip, hashlib, sys; "
 			    "print(hashlib.sha256(gzip.open(sys.argv[1]).read())"
 			    ".hexdigest())' %s", qp);
 			assert_true(strlen(o) >= 64);
@@ -1236,21 +1153,21 @@ test_big_gz(void **state)
 	}
 
 	/* dnf: every package, and files from the last block of filelists */
-	if (have("dnf")) {
+	if (tu_have("dnf")) {
 		char *repo = jp_xasprintf("%s/r5", fx->tmp);
 		char *base = jp_xasprintf("dnf -q --setopt=reposdir=/dev/null "
 		    "--setopt=cachedir='%s/dnfcache' --releasever=1 "
 		    "--repofrompath=r,'file://%s' --repo=r repoquery", fx->tmp,
 		    repo);
-		char *o = sh_out(NULL, "%s --qf '%%{name}' 2>&1 | wc -l", base);
+		char *o = tu_capture(NULL, "%s --qf '%%{name}' 2>&1 | wc -l", base);
 		long nd16;
 
 		assert_int_equal(strtol(o, NULL, 10), BIG_N);
 		free(o);
-		o = sh_out(NULL, "%s -l big01499 2>&1 | wc -l", base);
+		o = tu_capture(NULL, "%s -l big01499 2>&1 | wc -l", base);
 		assert_int_equal(strtol(o, NULL, 10), BIG_FILES + 2);
 		free(o);
-		o = sh_out(NULL, "%s -l big00700 2>&1 | grep -c /d16/", base);
+		o = tu_capture(NULL, "%s -l big00700 2>&1 | grep -c /d16/", base);
 		for (i = 0, nd16 = 0; i < BIG_HUGE; i++)
 			nd16 += i % 40 != 0 && i % 17 == 16;
 		assert_int_equal(strtol(o, NULL, 10), nd16);
@@ -1260,18 +1177,18 @@ test_big_gz(void **state)
 	}
 
 	/* zypper (libsolv's repo2solv) reads primary and updateinfo */
-	if (have("zypper") && geteuid() == 0) {
+	if (tu_have("zypper") && geteuid() == 0) {
 		char *root = jp_xasprintf("%s/zroot", fx->tmp);
 		char *qr = shq(root), *o;
 
-		assert_int_equal(sh("zypper -n --root %s ar -G 'file://%s/r5' "
+		assert_int_equal(tu_run("zypper -n --root %s ar -G 'file://%s/r5' "
 		    "big >/dev/null 2>&1 && zypper -n --root %s refresh "
 		    ">/dev/null 2>&1", qr, fx->tmp, qr), 0);
-		o = sh_out(NULL, "zypper -n --root %s search -s 'big0*' 2>&1 | "
+		o = tu_capture(NULL, "zypper -n --root %s search -s 'big0*' 2>&1 | "
 		    "grep -c '| big[0-9]'", qr);
 		assert_int_equal(strtol(o, NULL, 10), BIG_N);
 		free(o);
-		o = sh_out(NULL, "zypper -n --root %s list-patches --all 2>&1 | "
+		o = tu_capture(NULL, "zypper -n --root %s list-patches --all 2>&1 | "
 		    "grep -c 'BIG-2024:'", qr);
 		assert_int_equal(strtol(o, NULL, 10), 4000);
 		free(o);
@@ -1314,13 +1231,13 @@ test_big_xz_zstd(void **state)
 		write_big(fx, g, JP_COMPRESS_GZ, 2, NULL, 0, BIG_N / 3, NULL);
 		write_big(fx, a, c, 1, NULL, 0, BIG_N / 3, NULL);
 		write_big(fx, b, c, 3, NULL, 0, BIG_N / 3, NULL);
-		assert_int_equal(sh("diff -r %s %s", qa, qb), 0);
+		assert_int_equal(tu_run("diff -r %s %s", qa, qb), 0);
 		assert_int_equal(jp_mkdir_p(&fx->ctx, xg), 0);
 		assert_int_equal(jp_mkdir_p(&fx->ctx, xa), 0);
 		check_repodata(g, xg, JP_COMPRESS_GZ, 1712345678, &sg);
 		check_repodata(b, xa, c, 1712345678, &sa);
 		for (i = 0; i < 3; i++)
-			assert_int_equal(sh("cmp %s %s", md_find(&sg,
+			assert_int_equal(tu_run("cmp %s %s", md_find(&sg,
 			    types[i])->xml, md_find(&sa, types[i])->xml), 0);
 		free(qa);
 		free(qb);
@@ -1336,7 +1253,7 @@ test_big_xz_zstd(void **state)
 static long
 dir_entries(const char *dir)
 {
-	char *q = shq(dir), *o = sh_out(NULL, "ls -A %s | wc -l", q);
+	char *q = shq(dir), *o = tu_capture(NULL, "ls -A %s | wc -l", q);
 	long n = strtol(o, NULL, 10);
 
 	free(o);
@@ -1477,7 +1394,7 @@ test_free_unfinished(void **state)
 		jp_pkg_free(p);
 	}
 	jp_rpmmd_writer_free(w);
-	ls = sh_out(NULL, "ls -A %s", q);
+	ls = tu_capture(NULL, "ls -A %s", q);
 	assert_string_equal(ls, ".filelists.xml.gz.tmp\n"
 	    ".other.xml.gz.tmp\n.primary.xml.gz.tmp\n");
 	free(ls);
@@ -1576,7 +1493,7 @@ record_from_rpm(struct jp_ctx *ctx, const char *root, const char *rel)
 		JP_DEP_SUGGESTS, JP_DEP_ENHANCES, JP_DEP_RECOMMENDS,
 		JP_DEP_SUPPLEMENTS };
 	char *path = jp_path_join(root, rel), *q = shq(path);
-	char *out = sh_out(NULL, "rpm -qp --nosignature --nodigest --qf '%s' %s",
+	char *out = tu_capture(NULL, "rpm -qp --nosignature --nodigest --qf '%s' %s",
 	    QF_ALL, q);
 	char *f[32], *s = out, *rec, *next;
 	struct jp_pkg *p = jp_pkg_new(JP_PKG_RPM);
@@ -1858,7 +1775,7 @@ build_hostile_rpm(const char *tmp, const char *dir)
 	    "* Mon Jan 01 2024 Trailing Space <t@example.com>   \n"
 	    "- author with trailing spaces\n", fp);
 	assert_int_equal(fclose(fp), 0);
-	assert_int_equal(sh("SOURCE_DATE_EPOCH=1700000000 rpmbuild --quiet "
+	assert_int_equal(tu_run("SOURCE_DATE_EPOCH=1700000000 rpmbuild --quiet "
 	    "--define '_topdir '%s --define 'use_source_date_epoch_as_buildtime 1' "
 	    "--define 'clamp_mtime_to_source_date_epoch 1' -bb %s >/dev/null 2>&1 && "
 	    "mkdir -p %s/hostile && mv %s/RPMS/noarch/*.rpm %s/hostile/",
@@ -1878,14 +1795,14 @@ dnf_view(const char *tmp, const char *repo)
 	    "--setopt=cachedir='%s/dnfcache-%s' --releasever=1 "
 	    "--repofrompath=r,'file://%s' --repo=r repoquery", tmp,
 	    strrchr(repo, '/') + 1, repo);
-	char *a = sh_out(NULL, "%s --qf '%%{name} %%{epoch} %%{version} "
+	char *a = tu_capture(NULL, "%s --qf '%%{name} %%{epoch} %%{version} "
 	    "%%{release} %%{arch} %%{location} %%{downloadsize} "
 	    "%%{installsize} %%{buildtime} %%{hdr_end} %%{license} %%{vendor} "
 	    "%%{group} %%{packager} %%{url} %%{sourcerpm} %%{summary} "
 	    "%%{description} %%{provides} %%{requires} %%{conflicts} "
 	    "%%{obsoletes} %%{suggests} %%{enhances} %%{recommends} "
 	    "%%{supplements} %%{files}' 2>&1", base);
-	char *b = sh_out(NULL, "%s --changelogs 2>&1", base);
+	char *b = tu_capture(NULL, "%s --changelogs 2>&1", base);
 	char *v = jp_xasprintf("%s\n----\n%s", a, b);
 
 	free(a);
@@ -1919,7 +1836,7 @@ real_rpms(void **state, int use_rpmpkg)
 	char **hrefs;
 	size_t n, i;
 
-	if (!have("rpmbuild") || !have("createrepo_c") || !have("rpm"))
+	if (!tu_have("rpmbuild") || !tu_have("createrepo_c") || !tu_have("rpm"))
 		skip();
 	if (srcdir && *srcdir)
 		mkrpms = jp_xasprintf("%s/tests/mkrpms.sh", srcdir);
@@ -1928,12 +1845,12 @@ real_rpms(void **state, int use_rpmpkg)
 		    (int)(strrchr(__FILE__, '/') ? strrchr(__FILE__, '/') -
 		    __FILE__ : 1), strrchr(__FILE__, '/') ? __FILE__ : ".");
 	qm = shq(mkrpms);
-	assert_int_equal(sh("sh %s %s >/dev/null", qm, qc), 0);
+	assert_int_equal(tu_run("sh %s %s >/dev/null", qm, qc), 0);
 	build_hostile_rpm(fx->tmp, corpus);
 
 	/* createrepo_c's repodata */
-	assert_int_equal(sh("createrepo_c -q --no-database %s", qc), 0);
-	assert_int_equal(sh("mkdir -p %s && for t in primary filelists other; "
+	assert_int_equal(tu_run("createrepo_c -q --no-database %s", qc), 0);
+	assert_int_equal(tu_run("mkdir -p %s && for t in primary filelists other; "
 	    "do zcat %s/repodata/*-$t.xml.gz > %s/$t.xml || exit 1; done",
 	    qx, qc, qx), 0);
 	a = jp_xasprintf("%s/primary.xml", crxml);
@@ -1959,17 +1876,17 @@ real_rpms(void **state, int use_rpmpkg)
 		fail_msg("%s", jp_error_msg(&fx->ctx));
 	check_repodata(ourmd, fx->tmp, JP_COMPRESS_GZ, 1700000000, &set);
 	for (i = 0; i < 3; i++) {
-		if (sh("cmp %s/%s.xml %s", qx, types[i],
+		if (tu_run("cmp %s/%s.xml %s", qx, types[i],
 		    md_find(&set, types[i])->xml) != 0) {
-			sh("diff %s/%s.xml %s >&2", qx, types[i],
+			tu_run("diff %s/%s.xml %s >&2", qx, types[i],
 			    md_find(&set, types[i])->xml);
 			fail_msg("%s.xml differs from createrepo_c's", types[i]);
 		}
 	}
 
 	/* dnf sees the same repository (packages are in corpus) */
-	if (have("dnf")) {
-		assert_int_equal(sh("for e in %s/*; do [ \"${e##*/}\" = repodata ] "
+	if (tu_have("dnf")) {
+		assert_int_equal(tu_run("for e in %s/*; do [ \"${e##*/}\" = repodata ] "
 		    "|| ln -s \"$e\" %s/ || exit 1; done", qc, qo), 0);
 		a = dnf_view(fx->tmp, corpus);
 		b = dnf_view(fx->tmp, ours);

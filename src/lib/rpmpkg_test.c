@@ -38,6 +38,7 @@
 #include "fsutil.h"
 #include "pkg.h"
 #include "rpmpkg.h"
+#include "testutil.h"
 
 #ifndef JP_TEST_SRCDIR
 #define JP_TEST_SRCDIR "."
@@ -147,37 +148,6 @@ run(char *const argv[], char **out)
 	else
 		free(b.p);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static int
-have_tool(const char *name)
-{
-	char *argv[] = { "sh", "-c", "command -v \"$0\" >/dev/null", (char *)name,
-		NULL };
-
-	return run(argv, NULL) == 0;
-}
-
-static unsigned char *
-slurp(const char *path, size_t *len)
-{
-	struct jp_ctx ctx;
-	char *data;
-
-	jp_ctx_init(&ctx, "rpmpkg_test");
-	if (jp_file_read(&ctx, path, &data, len) < 0)
-		fail_msg("%s", jp_error_msg(&ctx));
-	return (unsigned char *)data;
-}
-
-static void
-spew(const char *path, const void *data, size_t len)
-{
-	FILE *fp = fopen(path, "wb");
-
-	assert_non_null(fp);
-	assert_int_equal(fwrite(data, 1, len, fp), len);
-	assert_int_equal(fclose(fp), 0);
 }
 
 /* --- header surgery for crafted packages (rpm's file format) --- */
@@ -398,6 +368,19 @@ xtext(xmlNode *n, const char *name)
 	return s;
 }
 
+/* "NAME=TEXT\n" for each child element of n named in names (NULL-ended). */
+static void
+sb_texts(struct sbuf *b, xmlNode *n, const char *const *names)
+{
+	char *s;
+
+	for (; *names; names++) {
+		s = xtext(n, *names);
+		sb_printf(b, "%s=%s\n", *names, s);
+		free(s);
+	}
+}
+
 /* Canonical text per pkgid, from the three uncompressed XML files. */
 struct crpkg {
 	char pkgid[65];
@@ -441,7 +424,6 @@ cr_parse(const char *repodata, size_t *np)
 	for (p = xmlDocGetRootElement(doc)->children; p; p = p->next) {
 		struct crpkg *cp;
 		xmlNode *fmt;
-		char *s;
 		xmlChar *id;
 
 		if (p->type != XML_ELEMENT_NODE)
@@ -453,30 +435,16 @@ cr_parse(const char *repodata, size_t *np)
 		id = xmlNodeGetContent(c);
 		snprintf(cp->pkgid, sizeof(cp->pkgid), "%s", (const char *)id);
 		xmlFree(id);
-		s = xtext(p, "name");
-		sb_printf(&cp->text, "name=%s\n", s);
-		free(s);
-		s = xtext(p, "arch");
-		sb_printf(&cp->text, "arch=%s\n", s);
-		free(s);
+		sb_texts(&cp->text, p, (const char *const[]){ "name", "arch",
+		    NULL });
 		c = xchild(p, "version");
 		sb_printf(&cp->text, "epoch=%s ver=%s rel=%s\n",
 		    xattr(c, "epoch", a[0], sizeof(a[0])),
 		    xattr(c, "ver", a[1], sizeof(a[1])),
 		    xattr(c, "rel", a[2], sizeof(a[2])));
 		sb_printf(&cp->text, "sha256=%s\n", cp->pkgid);
-		s = xtext(p, "summary");
-		sb_printf(&cp->text, "summary=%s\n", s);
-		free(s);
-		s = xtext(p, "description");
-		sb_printf(&cp->text, "description=%s\n", s);
-		free(s);
-		s = xtext(p, "packager");
-		sb_printf(&cp->text, "packager=%s\n", s);
-		free(s);
-		s = xtext(p, "url");
-		sb_printf(&cp->text, "url=%s\n", s);
-		free(s);
+		sb_texts(&cp->text, p, (const char *const[]){ "summary",
+		    "description", "packager", "url", NULL });
 		c = xchild(p, "time");
 		sb_printf(&cp->text, "time file=%s build=%s\n",
 		    xattr(c, "file", a[0], sizeof(a[0])),
@@ -490,21 +458,8 @@ cr_parse(const char *repodata, size_t *np)
 		cp->location = jp_xstrdup(xattr(c, "href", a[0], sizeof(a[0])));
 		sb_printf(&cp->text, "location=%s\n", cp->location);
 		fmt = xchild(p, "format");
-		s = xtext(fmt, "license");
-		sb_printf(&cp->text, "license=%s\n", s);
-		free(s);
-		s = xtext(fmt, "vendor");
-		sb_printf(&cp->text, "vendor=%s\n", s);
-		free(s);
-		s = xtext(fmt, "group");
-		sb_printf(&cp->text, "group=%s\n", s);
-		free(s);
-		s = xtext(fmt, "buildhost");
-		sb_printf(&cp->text, "buildhost=%s\n", s);
-		free(s);
-		s = xtext(fmt, "sourcerpm");
-		sb_printf(&cp->text, "sourcerpm=%s\n", s);
-		free(s);
+		sb_texts(&cp->text, fmt, (const char *const[]){ "license",
+		    "vendor", "group", "buildhost", "sourcerpm", NULL });
 		c = xchild(fmt, "header-range");
 		sb_printf(&cp->text, "header-range=%s-%s\n",
 		    xattr(c, "start", a[0], sizeof(a[0])),
@@ -529,54 +484,42 @@ cr_parse(const char *repodata, size_t *np)
 	}
 	xmlFreeDoc(doc);
 
-	snprintf(path, sizeof(path), "%s/filelists.xml", repodata);
-	doc = xml_load(path);
-	for (p = xmlDocGetRootElement(doc)->children; p; p = p->next) {
-		struct crpkg *cp;
+	/* filelists.xml's <file> and other.xml's <changelog> elements */
+	for (k = 0; k < 2; k++) {
+		const char *want = k == 0 ? "file" : "changelog";
 
-		if (p->type != XML_ELEMENT_NODE)
-			continue;
-		cp = cr_find(v, n, xattr(p, "pkgid", a[0], sizeof(a[0])));
-		assert_non_null(cp);
-		for (e = p->children; e; e = e->next) {
-			xmlChar *t;
+		snprintf(path, sizeof(path), "%s/%s.xml", repodata,
+		    k == 0 ? "filelists" : "other");
+		doc = xml_load(path);
+		for (p = xmlDocGetRootElement(doc)->children; p; p = p->next) {
+			struct crpkg *cp;
 
-			if (e->type != XML_ELEMENT_NODE ||
-			    strcmp((const char *)e->name, "file"))
+			if (p->type != XML_ELEMENT_NODE)
 				continue;
-			xattr(e, "type", a[1], sizeof(a[1]));
-			t = xmlNodeGetContent(e);
-			sb_printf(&cp->text, "file %s %s\n", a[1][0] ? a[1] : "-",
-			    (const char *)t);
-			xmlFree(t);
+			cp = cr_find(v, n, xattr(p, "pkgid", a[0], sizeof(a[0])));
+			assert_non_null(cp);
+			for (e = p->children; e; e = e->next) {
+				xmlChar *t;
+
+				if (e->type != XML_ELEMENT_NODE ||
+				    strcmp((const char *)e->name, want))
+					continue;
+				t = xmlNodeGetContent(e);
+				if (k == 0)
+					sb_printf(&cp->text, "file %s %s\n",
+					    xattr(e, "type", a[1], sizeof(a[1]))[0] ?
+					    a[1] : "-", (const char *)t);
+				else
+					sb_printf(&cp->text, "changelog author=%s "
+					    "date=%s\n%s\n",
+					    xattr(e, "author", a[1], sizeof(a[1])),
+					    xattr(e, "date", a[2], sizeof(a[2])),
+					    (const char *)t);
+				xmlFree(t);
+			}
 		}
+		xmlFreeDoc(doc);
 	}
-	xmlFreeDoc(doc);
-
-	snprintf(path, sizeof(path), "%s/other.xml", repodata);
-	doc = xml_load(path);
-	for (p = xmlDocGetRootElement(doc)->children; p; p = p->next) {
-		struct crpkg *cp;
-
-		if (p->type != XML_ELEMENT_NODE)
-			continue;
-		cp = cr_find(v, n, xattr(p, "pkgid", a[0], sizeof(a[0])));
-		assert_non_null(cp);
-		for (e = p->children; e; e = e->next) {
-			xmlChar *t;
-
-			if (e->type != XML_ELEMENT_NODE ||
-			    strcmp((const char *)e->name, "changelog"))
-				continue;
-			t = xmlNodeGetContent(e);
-			sb_printf(&cp->text, "changelog author=%s date=%s\n%s\n",
-			    xattr(e, "author", a[1], sizeof(a[1])),
-			    xattr(e, "date", a[2], sizeof(a[2])),
-			    (const char *)t);
-			xmlFree(t);
-		}
-	}
-	xmlFreeDoc(doc);
 	*np = n;
 	return v;
 }
@@ -682,7 +625,7 @@ make_crafted(struct fixture *f)
 	free(path);
 
 	/* A dependency epoch that is not a number: createrepo_c drops it. */
-	b = slurp(f->full, &len);
+	b = (unsigned char *)tu_slurp(f->full, &len);
 	hdr_locate(b, len, &h);
 	s = hdr_find_string(b, &h, RPMTAG_REQUIREVERSION, "5:");
 	assert_non_null(s);
@@ -716,13 +659,13 @@ make_crafted(struct fixture *f)
 	/* Neither SOURCERPM nor SOURCEPACKAGE: rpm's retrofit decides. */
 	hdr_rename(b, &h, RPMTAG_SOURCERPM, 20000);
 	path = jp_path_join(f->repo, "crafted/weird-1.noarch.rpm");
-	spew(path, b, len);
+	tu_spew(path, b, len);
 	free(path);
 	free(b);
 
 	/* Signature headers that need 7 and 0 bytes of padding. */
 	path = jp_path_join(f->repo, "jptest-arch-0.9-1.i686.rpm");
-	b = slurp(path, &len);
+	b = (unsigned char *)tu_slurp(path, &len);
 	free(path);
 	for (i = 3; i <= 4; i++) {
 		unsigned char *c;
@@ -732,7 +675,7 @@ make_crafted(struct fixture *f)
 		c = shrink_sig(b, len, i, &clen);
 		snprintf(name, sizeof(name), "crafted/sigpad-%u.i686.rpm", i);
 		path = jp_path_join(f->repo, name);
-		spew(path, c, clen);
+		tu_spew(path, c, clen);
 		free(path);
 		free(c);
 	}
@@ -761,8 +704,8 @@ group_setup(void **state)
 	*state = f;
 	if (jp_rpmpkg_global_init(&f->ctx) < 0)
 		return -1;
-	if (!have_tool("rpmbuild") || !have_tool("createrepo_c") ||
-	    !have_tool("rpm")) {
+	if (!tu_have("rpmbuild") || !tu_have("createrepo_c") ||
+	    !tu_have("rpm")) {
 		fprintf(stderr, "rpmpkg_test: rpmbuild, rpm or createrepo_c "
 		    "missing: skipping\n");
 		f->skip = 1;
@@ -1180,7 +1123,7 @@ write_variant(struct fixture *f, const char *name, const void *b,
 {
 	char *path = jp_path_join(f->dir, name);
 
-	spew(path, b, len);
+	tu_spew(path, b, len);
 	return path;
 }
 
@@ -1201,7 +1144,7 @@ test_errors(void **state)
 
 	if (f->skip)
 		skip();
-	b = slurp(f->full, &len);
+	b = (unsigned char *)tu_slurp(f->full, &len);
 	hdr_locate(b, len, &h);
 
 	path = write_variant(f, "empty.rpm", "", 0);
@@ -1230,9 +1173,9 @@ test_errors(void **state)
 		assert_int_equal(jp_mkdir_p(&f->ctx, ctl), 0);
 		free(ctl);
 		ctl = jp_path_join(f->dir, "debpkg/DEBIAN/control");
-		spew(ctl, control, strlen(control));
-		if (!have_tool("dpkg-deb") || run(argv, NULL) != 0)
-			spew(out, "!<arch>\ndebian-binary   ", 24);
+		tu_spew(ctl, control, strlen(control));
+		if (!tu_have("dpkg-deb") || run(argv, NULL) != 0)
+			tu_spew(out, "!<arch>\ndebian-binary   ", 24);
 		expect_fail(f, out, "pool/x_1_all.rpm",
 		    "not an RPM package (bad lead magic)");
 		free(deb);

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "version.h"
+#include "testutil.h"
 
 struct pair {
 	const char *a, *b;
@@ -164,17 +165,6 @@ struct split_case {
 };
 
 static void
-assert_part(const char *got, const char *want)
-{
-	if (!want)
-		assert_null(got);
-	else {
-		assert_non_null(got);
-		assert_string_equal(got, want);
-	}
-}
-
-static void
 test_rpm_evr_split(void **state)
 {
 	static const struct split_case t[] = {
@@ -204,9 +194,9 @@ test_rpm_evr_split(void **state)
 			print_error("split '%s': got e=%s v=%s r=%s\n",
 			    t[i].in, e ? e : "(null)", v ? v : "(null)",
 			    r ? r : "(null)");
-		assert_part(e, t[i].e);
-		assert_part(v, t[i].v);
-		assert_part(r, t[i].r);
+		tu_assert_str_or_null(e, t[i].e);
+		tu_assert_str_or_null(v, t[i].v);
+		tu_assert_str_or_null(r, t[i].r);
 		/* the parts point into the buffer */
 		assert_true(v >= buf && v < buf + sizeof(buf));
 	}
