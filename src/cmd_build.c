@@ -22,7 +22,9 @@ static const char build_usage[] =
 	"usage: jprepo build [-j N] [--compress gz|xz|zstd] [--no-cache]\n"
 	"                    [--advisories FILE]... [--strict] [--wait SECONDS]\n"
 	"                    [--suite S] [--codename C] [--component C] [--origin O]\n"
-	"                    [--label L] [--valid-for DAYS] REPO\n";
+	"                    [--label L] [--valid-for DAYS]\n"
+	"                    [--sign KEYID [--homedir GNUPGHOME] [--passphrase-file FILE]]\n"
+	"                    REPO\n";
 
 static void
 build_help(void)
@@ -48,6 +50,10 @@ build_help(void)
 	    "      --origin O         Origin: field\n"
 	    "      --label L          Label: field\n"
 	    "      --valid-for DAYS   Release carries Valid-Until: now + DAYS\n\n"
+	    "Signing (OpenPGP, through gpg):\n"
+	    "      --sign KEYID       sign the new metadata before it is published\n"
+	    "      --homedir DIR      GnuPG home of the key (default: $GNUPGHOME)\n"
+	    "      --passphrase-file FILE  the key's passphrase, if it has one\n\n"
 	    "  -q, --quiet            print errors only\n"
 	    "  -v, --verbose          print each package read\n"
 	    "  -h, --help             show this help\n\n"
@@ -87,7 +93,7 @@ cmd_build(int argc, char **argv, struct jp_ctx *ctx)
 {
 	enum { OPT_COMPRESS = 256, OPT_NO_CACHE, OPT_ADVISORIES, OPT_STRICT, OPT_WAIT,
 	    OPT_SUITE, OPT_CODENAME, OPT_COMPONENT, OPT_ORIGIN, OPT_LABEL,
-	    OPT_VALID_FOR };
+	    OPT_VALID_FOR, OPT_SIGN, OPT_HOMEDIR, OPT_PASSFILE };
 	static const struct option longopts[] = {
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "compress", required_argument, NULL, OPT_COMPRESS },
@@ -101,6 +107,9 @@ cmd_build(int argc, char **argv, struct jp_ctx *ctx)
 		{ "origin", required_argument, NULL, OPT_ORIGIN },
 		{ "label", required_argument, NULL, OPT_LABEL },
 		{ "valid-for", required_argument, NULL, OPT_VALID_FOR },
+		{ "sign", required_argument, NULL, OPT_SIGN },
+		{ "homedir", required_argument, NULL, OPT_HOMEDIR },
+		{ "passphrase-file", required_argument, NULL, OPT_PASSFILE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -195,10 +204,24 @@ cmd_build(int argc, char **argv, struct jp_ctx *ctx)
 			opts.valid_for_days = (int)v;
 			opts.apt_hint = 1;
 			break;
+		case OPT_SIGN:
+			opts.sign_key = optarg;
+			break;
+		case OPT_HOMEDIR:
+			opts.sign_homedir = optarg;
+			break;
+		case OPT_PASSFILE:
+			opts.sign_passphrase_file = optarg;
+			break;
 		default:
 			jp_cmd_usage_error(ctx, build_usage);
 			goto out;
 		}
+	}
+	if ((opts.sign_homedir || opts.sign_passphrase_file) && !opts.sign_key) {
+		jp_err(ctx, "--homedir and --passphrase-file go with --sign KEYID");
+		jp_cmd_usage_error(ctx, build_usage);
+		goto out;
 	}
 	if (argc - optind != 1) {
 		if (argc - optind == 0)

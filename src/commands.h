@@ -14,6 +14,9 @@
 #include "exitcode.h"
 
 int cmd_build(int argc, char **argv, struct jp_ctx *ctx);
+int cmd_key(int argc, char **argv, struct jp_ctx *ctx);
+int cmd_sign(int argc, char **argv, struct jp_ctx *ctx);
+int cmd_verify(int argc, char **argv, struct jp_ctx *ctx);
 
 /*
  * Handle the options every command accepts after its name (-q, -v).

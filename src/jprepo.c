@@ -27,6 +27,9 @@ struct jp_command {
 static const struct jp_command jp_commands[] = {
 	{ "build", cmd_build, "index a directory of packages into a repository" },
 	{ "help", cmd_help, "show the manual page of a command" },
+	{ "key", cmd_key, "generate or export the repository signing key" },
+	{ "sign", cmd_sign, "sign a repository's metadata with OpenPGP" },
+	{ "verify", cmd_verify, "check a repository's signature, metadata and packages" },
 };
 
 static const char jp_usage[] =

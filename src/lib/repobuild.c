@@ -20,6 +20,7 @@
 #include "debpkg.h"
 #include "digest.h"
 #include "fsutil.h"
+#include "pgp.h"
 #include "pkg.h"
 #include "progress.h"
 #include "repobuild.h"
@@ -429,8 +430,9 @@ jp_build_fingerprint(struct jp_ctx *ctx, const struct jp_build_opts *opts,
 
 	if (jp_digest_init(&d, JP_DIGEST_SHA256) < 0)
 		return jp_error_set(ctx, JP_ERR, "cannot initialise sha256");
-	snprintf(line, sizeof(line), "jprepo-build 2 format=%d compress=%d "
-	    "valid-for=%d\n", format, opts->compress, opts->valid_for_days);
+	snprintf(line, sizeof(line), "jprepo-build 3 format=%d compress=%d "
+	    "valid-for=%d sign=%s\n", format, opts->compress,
+	    opts->valid_for_days, opts->sign_key ? opts->sign_key : "-");
 	jp_digest_update(&d, line, strlen(line));
 	{
 		/* APT's names, each ended by a NUL so that no two lists collide */
@@ -836,6 +838,61 @@ out:
 	return rc;
 }
 
+/* With --sign, the published signature files must be there too. */
+static int
+jp_signatures_present(const struct jp_build_opts *opts, const char *topfile,
+    int format)
+{
+	static const char *const rpm[] = { "repomd.xml.asc", "repomd.xml.key", NULL };
+	static const char *const apt[] = { "InRelease", "Release.gpg", NULL };
+	const char *const *names = format == JP_REPO_APT ? apt : rpm;
+	char *dir, *slash;
+	int ok = 1;
+
+	if (!opts->sign_key)
+		return 1;
+	dir = jp_xstrdup(topfile);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	for (; ok && *names; names++) {
+		char *p = jp_path_join(dir, *names);
+		struct stat st;
+
+		ok = stat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+		free(p);
+	}
+	free(dir);
+	return ok;
+}
+
+/*
+ * Sign the new metadata in its scratch directory, so that it is published
+ * signed in the same atomic step; without --sign, warn when the metadata
+ * it replaces was signed.
+ */
+static int
+jp_build_sign(struct jp_ctx *ctx, const struct jp_build_opts *opts,
+    const char *newdir, int apt, const char *published)
+{
+	struct jp_pgp_signer signer = {
+		.keyid = opts->sign_key,
+		.homedir = opts->sign_homedir,
+		.passphrase_file = opts->sign_passphrase_file,
+	};
+	struct stat st;
+	char *old;
+
+	if (opts->sign_key)
+		return jp_pgp_sign_metadata(ctx, newdir, apt, &signer);
+	old = jp_path_join(published, apt ? "InRelease" : "repomd.xml.asc");
+	if (stat(old, &st) == 0)
+		jp_warn(ctx, "'%s' was signed; the new metadata is not: "
+		    "build with --sign KEYID, or run jprepo sign", published);
+	free(old);
+	return 0;
+}
+
 /* Make an empty directory at path, removing what an earlier run left. */
 static int
 jp_fresh_dir(struct jp_ctx *ctx, const char *path)
@@ -959,7 +1016,8 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 		old_fp = jp_cache_meta_get(cache, "fingerprint");
 		old_top = jp_cache_meta_get(cache, "published_sha256");
 		if (old_fp && !strcmp(old_fp, fp) &&
-		    jp_published_intact(ctx, repo, format, suite, old_top)) {
+		    jp_published_intact(ctx, repo, format, suite, old_top) &&
+		    jp_signatures_present(opts, topfile, format)) {
 			char *np = jp_cache_meta_get(cache, "packages");
 
 			stats->packages = np ? strtoul(np, NULL, 10) : 0;
@@ -1117,6 +1175,7 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 		    JP_BUILD_APT_TMP_PREFIX, suite, (long)getpid());
 		if (jp_fresh_dir(ctx, tmpdir) < 0 ||
 		    jp_write_aptmd(ctx, tmpdir, cache, list, nlist, &ao) < 0 ||
+		    jp_build_sign(ctx, opts, tmpdir, 1, suitedir) < 0 ||
 		    jp_fsync_dir(ctx, tmpdir) < 0 ||
 		    jp_publish(ctx, distsdir, tmpdir, suitedir) < 0)
 			goto out;
@@ -1135,6 +1194,7 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 			    (long)getpid());
 		if ((!written && (jp_fresh_dir(ctx, tmpdir) < 0 ||
 		    jp_write_rpmmd(ctx, tmpdir, cache, list, nlist, &mo) < 0)) ||
+		    jp_build_sign(ctx, opts, tmpdir, 0, dst) < 0 ||
 		    jp_fsync_dir(ctx, tmpdir) < 0 ||
 		    jp_publish(ctx, repo, tmpdir, dst) < 0) {
 			free(dst);

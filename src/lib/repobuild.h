@@ -37,6 +37,10 @@ struct jp_build_opts {
 	int valid_for_days;         /* > 0: Release carries Valid-Until */
 	int apt_hint;               /* an APT option was given: an empty
 	                               repository is an APT one */
+	/* --sign: sign the new metadata before it is published (pgp.h) */
+	const char *sign_key;       /* NULL: publish unsigned */
+	const char *sign_homedir;   /* NULL: $GNUPGHOME or ~/.gnupg */
+	const char *sign_passphrase_file;
 };
 
 struct jp_build_stats {
