@@ -108,8 +108,9 @@ jp_cmd_parse_count(const char *s, long max)
 }
 
 /*
- * Find man/PAGE.1 beside an uninstalled binary (SRC/src/jprepo ->
- * SRC/man/PAGE.1), so that `jprepo help` works in a source tree too.
+ * Find PAGE.1 near the running binary: SRC/man/PAGE.1 for SRC/src/jprepo
+ * in a source tree, PREFIX/share/man/man1/PAGE.1 for PREFIX/bin/jprepo
+ * installed elsewhere than configure's --prefix said.
  */
 static int
 jp_find_page_near_exe(const char *page, char *path, size_t size)
@@ -126,7 +127,11 @@ jp_find_page_near_exe(const char *page, char *path, size_t size)
 	if (!slash)
 		return 0;
 	*slash = '\0';
+	/* a source tree, then an installation moved from its --prefix */
 	k = snprintf(path, size, "%s/../man/%s.1", exe, page);
+	if (k > 0 && (size_t)k < size && stat(path, &st) == 0)
+		return 1;
+	k = snprintf(path, size, "%s/../share/man/man1/%s.1", exe, page);
 	return k > 0 && (size_t)k < size && stat(path, &st) == 0;
 }
 

@@ -53,6 +53,15 @@ jp_expect 0 build -q "$T/repo"
 jp_expect 0 -v build --no-cache "$T/repo"
 jp_err_has "found 0 package files"
 
+# help COMMAND shows the page of an installation moved from its prefix
+# (through man(1), or the page source where man is missing).
+mkdir -p "$T/prefix/bin" "$T/prefix/share/man/man1"
+cp "$JPREPO" "$T/prefix/bin/jprepo"
+cp "$JP_SRCDIR/man/jprepo-build.1" "$T/prefix/share/man/man1/"
+MANPAGER=cat PAGER=cat MANWIDTH=80 "$T/prefix/bin/jprepo" help build >"$T/out" 2>"$T/err" ||
+    fail "'jprepo help build' failed: $(cat "$T/err")"
+grep -q "jprepo-build" "$T/out" || fail "'jprepo help build' did not show the page: $(head -5 "$T/out")"
+
 # A full stdout is an error, not silent success.
 if [ -w /dev/full ]; then
 	"$JPREPO" --help >/dev/full 2>"$T/err"
