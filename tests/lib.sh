@@ -31,6 +31,7 @@ export LC_ALL
 unset SOURCE_DATE_EPOCH
 
 jp_bg_pids=
+jp_gpg_homes=
 T=$(mktemp -d "${TMPDIR:-/tmp}/$jp_test.XXXXXX") || exit 99
 
 jp_cleanup() {
@@ -39,6 +40,9 @@ jp_cleanup() {
 		kill -9 "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
+	for h in $jp_gpg_homes; do
+		gpgconf --homedir "$h" --kill all 2>/dev/null
+	done
 	if [ -n "${JP_KEEP:-}" ]; then
 		echo "# $jp_test: kept $T" >&2
 	else
@@ -161,25 +165,35 @@ jp_corpus() {
 		jp_n=$2
 	fi
 	jp_cdir=$JP_BUILDDIR/tests/corpus-n$jp_n
-	jp_key="$(cksum <"$JP_SRCDIR/tests/mkrpms.sh") $(rpmbuild --version)"
+	jp_generate_once "$jp_cdir" \
+	    "$(cksum <"$JP_SRCDIR/tests/mkrpms.sh") $(rpmbuild --version)" \
+	    corpus.lock sh "$JP_SRCDIR/tests/mkrpms.sh" -n "$jp_n" \
+	    -s "$jp_cdir.tmp/srpms" "$jp_cdir.tmp/rpms" ||
+	    fail "cannot generate the package corpus with tests/mkrpms.sh"
+	echo "$jp_cdir"
+}
+
+# jp_generate_once DIR KEY LOCK COMMAND...: unless DIR/.stamp holds KEY,
+# run COMMAND (which writes DIR.tmp) and move DIR.tmp to DIR.  Tests run
+# in parallel under make -j: LOCK (a file in $JP_BUILDDIR/tests) keeps
+# generators of one corpus from running at once.
+jp_generate_once() {
+	jp_gdir=$1 jp_gkey=$2 jp_glock=$3
+	shift 3
 	mkdir -p "$JP_BUILDDIR/tests" || fail "cannot create $JP_BUILDDIR/tests"
 	(
-		# Tests run in parallel under make -j: one generator at a time.
 		if command -v flock >/dev/null 2>&1; then
 			flock 9
 		fi
-		if [ -f "$jp_cdir/.stamp" ] &&
-		    [ "$(cat "$jp_cdir/.stamp")" = "$jp_key" ]; then
+		if [ -f "$jp_gdir/.stamp" ] &&
+		    [ "$(cat "$jp_gdir/.stamp")" = "$jp_gkey" ]; then
 			exit 0
 		fi
-		rm -rf "$jp_cdir" "$jp_cdir.tmp"
-		sh "$JP_SRCDIR/tests/mkrpms.sh" -n "$jp_n" \
-		    -s "$jp_cdir.tmp/srpms" "$jp_cdir.tmp/rpms" >&2 || exit 1
-		echo "$jp_key" >"$jp_cdir.tmp/.stamp"
-		mv "$jp_cdir.tmp" "$jp_cdir"
-	) 9>"$JP_BUILDDIR/tests/corpus.lock" ||
-	    fail "cannot generate the package corpus with tests/mkrpms.sh"
-	echo "$jp_cdir"
+		rm -rf "$jp_gdir" "$jp_gdir.tmp"
+		"$@" >&2 || exit 1
+		echo "$jp_gkey" >"$jp_gdir.tmp/.stamp"
+		mv "$jp_gdir.tmp" "$jp_gdir"
+	) 9>"$JP_BUILDDIR/tests/$jp_glock"
 }
 
 # jp_copy_corpus DEST [-n COUNT]: copy the corpus's binary packages into
@@ -455,23 +469,10 @@ jp_deb_corpus() {
 		jp_n=$2
 	fi
 	jp_cdir=$JP_BUILDDIR/tests/debcorpus-n$jp_n
-	jp_key="$(cksum <"$JP_SRCDIR/tests/mkdebs.sh") $(dpkg-deb --version | head -n 1)"
-	mkdir -p "$JP_BUILDDIR/tests" || fail "cannot create $JP_BUILDDIR/tests"
-	(
-		# Tests run in parallel under make -j: one generator at a time.
-		if command -v flock >/dev/null 2>&1; then
-			flock 9
-		fi
-		if [ -f "$jp_cdir/.stamp" ] &&
-		    [ "$(cat "$jp_cdir/.stamp")" = "$jp_key" ]; then
-			exit 0
-		fi
-		rm -rf "$jp_cdir" "$jp_cdir.tmp"
-		sh "$JP_SRCDIR/tests/mkdebs.sh" -n "$jp_n" "$jp_cdir.tmp/debs" >&2 ||
-		    exit 1
-		echo "$jp_key" >"$jp_cdir.tmp/.stamp"
-		mv "$jp_cdir.tmp" "$jp_cdir"
-	) 9>"$JP_BUILDDIR/tests/debcorpus.lock" ||
+	jp_generate_once "$jp_cdir" \
+	    "$(cksum <"$JP_SRCDIR/tests/mkdebs.sh") $(dpkg-deb --version | head -n 1)" \
+	    debcorpus.lock sh "$JP_SRCDIR/tests/mkdebs.sh" -n "$jp_n" \
+	    "$jp_cdir.tmp/debs" ||
 	    fail "cannot generate the .deb corpus with tests/mkdebs.sh"
 	echo "$jp_cdir/debs"
 }
@@ -803,4 +804,24 @@ jp_kill_builds() {
 		jp_kb_i=$((jp_kb_i + 1))
 	done
 	note "$jp_kb_hits of $jp_kb_n SIGKILLs hit a running build (~${jp_kb_ms}ms each)"
+}
+
+# =========================================================================
+# OpenPGP keys for the signing tests.
+# =========================================================================
+
+# jp_test_key HOME UID [ALGO]: make a passphrase-less signing key in a new
+# GnuPG home HOME (its agent is stopped when the test ends); its
+# fingerprint is left in $jp_fpr.  Call it in the test's own shell, not in
+# $(...), so that the home is remembered for the cleanup.
+jp_test_key() {
+	need_cmd gpg gpgconf
+	mkdir -m 700 "$1" || fail "cannot create GnuPG home $1"
+	jp_gpg_homes="$jp_gpg_homes $1"
+	gpg --homedir "$1" --batch --passphrase '' --quick-gen-key "$2" \
+	    "${3:-ed25519}" sign never 2>"$T/gpg.err" ||
+	    fail "cannot make a test key: $(cat "$T/gpg.err")"
+	jp_fpr=$(gpg --homedir "$1" --with-colons --list-secret-keys |
+	    awk -F: '$1 == "fpr" { print $10; exit }')
+	[ -n "$jp_fpr" ] || fail "no fingerprint for the test key in $1"
 }

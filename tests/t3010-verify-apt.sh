@@ -4,26 +4,15 @@
 # broken link is named; gpgv and sha256sum agree with every verdict.
 . "${JP_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 need_jprepo
-"$JPREPO" verify --help >/dev/null 2>&1 ||
-    skip "this jprepo has no verify command (not in the command table yet)"
 need_cmd gpg gpgv gpgconf sha256sum gzip xz
 PY=/usr/bin/python3
 [ -x "$PY" ] || skip "needs $PY"
 
+# Two keys in private homes: the repository's and a stranger's.
 G=$T/gnupg
 G2=$T/gnupg2
-mkdir -m 700 "$G" "$G2"
-jp_gpg_done() {
-	gpgconf --homedir "$G" --kill all 2>/dev/null
-	gpgconf --homedir "$G2" --kill all 2>/dev/null
-}
-trap 'jp_gpg_done; jp_cleanup' EXIT
-gpg --homedir "$G" --batch --passphrase '' --quick-gen-key \
-    'jprepo test <repo@example.org>' ed25519 sign never 2>/dev/null ||
-    fail "cannot make a key"
-gpg --homedir "$G2" --batch --passphrase '' --quick-gen-key \
-    'stranger <other@example.org>' ed25519 sign never 2>/dev/null ||
-    fail "cannot make a second key"
+jp_test_key "$G" 'jprepo test <repo@example.org>'
+jp_test_key "$G2" 'stranger <other@example.org>'
 gpg --homedir "$G" --export repo@example.org >"$T/key.gpg"
 gpg --homedir "$G2" --export other@example.org >"$T/other.gpg"
 

@@ -11,14 +11,8 @@ need_root "dnf and apt install into scratch roots"
 need_cmd gpg gpgv gpgconf dnf rpm apt-get dpkg-deb
 
 H=$T/gnupg
-mkdir -m 700 "$H"
-jp_gpg_kill() { gpgconf --homedir "$H" --kill all 2>/dev/null; }
-trap 'jp_gpg_kill; jp_cleanup' EXIT
-gpg --homedir "$H" --batch --passphrase '' --quick-gen-key \
-    'jprepo test <test@example.com>' rsa3072 sign never 2>"$T/gpg.err" ||
-    fail "cannot make a test key: $(cat "$T/gpg.err")"
-fpr=$(gpg --homedir "$H" --with-colons --list-secret-keys | awk -F: '$1 == "fpr" { print $10; exit }')
-[ -n "$fpr" ] || fail "no fingerprint for the test key"
+jp_test_key "$H" 'jprepo test <test@example.com>' rsa3072
+fpr=$jp_fpr
 gpg --homedir "$H" --armor --export "$fpr" >"$T/key.asc"
 gpg --homedir "$H" --export "$fpr" >"$T/key.gpg"
 

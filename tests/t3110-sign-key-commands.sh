@@ -10,8 +10,7 @@ need_jprepo
 need_cmd gpg gpgv gpgconf sha256sum dpkg-deb
 
 H=$T/gnupg
-jp_gpg_kill() { gpgconf --homedir "$H" --kill all 2>/dev/null; }
-trap 'jp_gpg_kill; jp_cleanup' EXIT
+jp_gpg_homes=$H   # made by jprepo key generate; its agent stopped at the end
 
 # key generate: a fingerprint on stdout, a key gpg lists as able to sign.
 jp_expect 0 key generate --homedir "$H" --algo ed25519 --uid "Repo Key <repo@example.com>"
