@@ -41,86 +41,6 @@ verify_help(void)
 	    "broken link is named first), 2 usage error, 3 could not run.\n", stdout);
 }
 
-/*
- * Length of the well-formed UTF-8 sequence at p (RFC 3629 4: no overlong
- * forms, no surrogates, nothing above U+10FFFF), or 0.
- */
-static size_t
-verify_utf8_len(const unsigned char *p)
-{
-	size_t n, i;
-	unsigned lo = 0x80, hi = 0xbf;
-
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (p[0] == 0xe0)
-		lo = 0xa0;
-	else if (p[0] == 0xed)
-		hi = 0x9f;
-	else if (p[0] == 0xf0)
-		lo = 0x90;
-	else if (p[0] == 0xf4)
-		hi = 0x8f;
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return n;
-}
-
-/* A JSON string (RFC 8259 7): quote, backslash and control characters escaped. */
-static void
-verify_json_str(FILE *fp, const char *s)
-{
-	const unsigned char *p;
-
-	putc('"', fp);
-	for (p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", fp);
-			break;
-		case '\\':
-			fputs("\\\\", fp);
-			break;
-		case '\n':
-			fputs("\\n", fp);
-			break;
-		case '\t':
-			fputs("\\t", fp);
-			break;
-		case '\r':
-			fputs("\\r", fp);
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f) {
-				fprintf(fp, "\\u%04x", *p);
-			} else if (*p < 0x80) {
-				putc(*p, fp);
-			} else {
-				/* Names from hostile metadata may not be UTF-8. */
-				size_t k, n = verify_utf8_len(p);
-
-				if (!n) {
-					fputs("\\ufffd", fp);
-					break;
-				}
-				for (k = 0; k < n; k++)
-					putc(p[k], fp);
-				p += n - 1;
-			}
-		}
-	}
-	putc('"', fp);
-}
-
 static void
 verify_json_list(FILE *fp, const struct jp_verify_problem *v, size_t n)
 {
@@ -129,9 +49,9 @@ verify_json_list(FILE *fp, const struct jp_verify_problem *v, size_t n)
 	putc('[', fp);
 	for (i = 0; i < n; i++) {
 		fputs(i ? ", {\"file\": " : "{\"file\": ", fp);
-		verify_json_str(fp, v[i].file);
+		jp_cmd_json_str(fp, v[i].file);
 		fputs(", \"problem\": ", fp);
-		verify_json_str(fp, v[i].problem);
+		jp_cmd_json_str(fp, v[i].problem);
 		putc('}', fp);
 	}
 	putc(']', fp);
@@ -141,7 +61,7 @@ static void
 verify_json(FILE *fp, const char *repo, const struct jp_verify_result *res)
 {
 	fputs("{\"repo\": ", fp);
-	verify_json_str(fp, repo);
+	jp_cmd_json_str(fp, repo);
 	fprintf(fp, ", \"format\": \"%s\", \"ok\": %s, \"signature\": \"%s\", "
 	    "\"errors\": ", jp_verify_format_name(res->format),
 	    res->nerrors ? "false" : "true", jp_verify_sig_name(res->signature));

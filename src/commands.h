@@ -14,6 +14,9 @@
 #include "exitcode.h"
 
 int cmd_build(int argc, char **argv, struct jp_ctx *ctx);
+int cmd_bundle(int argc, char **argv, struct jp_ctx *ctx);
+int cmd_export(int argc, char **argv, struct jp_ctx *ctx);
+int cmd_import(int argc, char **argv, struct jp_ctx *ctx);
 int cmd_key(int argc, char **argv, struct jp_ctx *ctx);
 int cmd_sign(int argc, char **argv, struct jp_ctx *ctx);
 int cmd_verify(int argc, char **argv, struct jp_ctx *ctx);
@@ -25,6 +28,11 @@ int cmd_verify(int argc, char **argv, struct jp_ctx *ctx);
 int jp_cmd_common_opt(struct jp_ctx *ctx, int opt);
 /* Print "usage: ..." and a pointer to --help on stderr; returns JP_EXIT_USAGE. */
 int jp_cmd_usage_error(struct jp_ctx *ctx, const char *usage);
+/*
+ * A JSON string (RFC 8259 7) on fp: quote, backslash and control
+ * characters escaped, bytes that are not UTF-8 as U+FFFD.
+ */
+void jp_cmd_json_str(FILE *fp, const char *s);
 /* Parse a non-negative decimal integer option; -1 when malformed. */
 long jp_cmd_parse_count(const char *s, long max);
 

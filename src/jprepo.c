@@ -26,7 +26,10 @@ struct jp_command {
 /* Sorted by name. */
 static const struct jp_command jp_commands[] = {
 	{ "build", cmd_build, "index a directory of packages into a repository" },
+	{ "bundle", cmd_bundle, "verify a bundle or show its summary" },
+	{ "export", cmd_export, "write repositories into a signed bundle for portable media" },
 	{ "help", cmd_help, "show the manual page of a command" },
+	{ "import", cmd_import, "verify a bundle and import it into a store atomically" },
 	{ "key", cmd_key, "generate or export the repository signing key" },
 	{ "sign", cmd_sign, "sign a repository's metadata with OpenPGP" },
 	{ "verify", cmd_verify, "check a repository's signature, metadata and packages" },
@@ -66,6 +69,86 @@ jp_find_command(const char *name)
 		if (!strcmp(jp_commands[i].name, name))
 			return &jp_commands[i];
 	return NULL;
+}
+
+/*
+ * Length of the well-formed UTF-8 sequence at p (RFC 3629 4: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or 0.
+ */
+static size_t
+jp_cmd_utf8_len(const unsigned char *p)
+{
+	size_t n, i;
+	unsigned lo = 0x80, hi = 0xbf;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/* A JSON string (RFC 8259 7): quote, backslash and control characters escaped. */
+void
+jp_cmd_json_str(FILE *fp, const char *s)
+{
+	const unsigned char *p;
+
+	putc('"', fp);
+	for (p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':
+			fputs("\\\"", fp);
+			break;
+		case '\\':
+			fputs("\\\\", fp);
+			break;
+		case '\n':
+			fputs("\\n", fp);
+			break;
+		case '\t':
+			fputs("\\t", fp);
+			break;
+		case '\r':
+			fputs("\\r", fp);
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f) {
+				fprintf(fp, "\\u%04x", *p);
+			} else if (*p < 0x80) {
+				putc(*p, fp);
+			} else {
+				/* Names from hostile metadata may not be UTF-8. */
+				size_t k, n = jp_cmd_utf8_len(p);
+
+				if (!n) {
+					fputs("\\ufffd", fp);
+					break;
+				}
+				for (k = 0; k < n; k++)
+					putc(p[k], fp);
+				p += n - 1;
+			}
+		}
+	}
+	putc('"', fp);
 }
 
 int

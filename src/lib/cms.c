@@ -225,6 +225,54 @@ jp_cms_open_data(struct jp_ctx *ctx, const char *path)
 	return b;
 }
 
+static void jp_cms_not_after(X509 *x, char *buf, size_t n);
+
+int
+jp_cms_check_key(struct jp_ctx *ctx, const char *key_pem, const char *cert_pem)
+{
+	EVP_PKEY *key = NULL;
+	X509 *cert = NULL;
+	char subj[512], when[64];
+	int rc = JP_ERR;
+
+	ERR_clear_error();
+	if (!(cert = jp_cms_load_cert(ctx, cert_pem)))
+		goto out;
+	if (!(key = jp_cms_load_key(ctx, key_pem)))
+		goto out;
+	if (X509_check_private_key(cert, key) != 1) {
+		jp_error_set(ctx, JP_ERR, "private key '%s' does not match "
+		    "certificate '%s'", key_pem, cert_pem);
+		goto out;
+	}
+	switch (EVP_PKEY_get_base_id(key)) {
+	case EVP_PKEY_ED25519:
+	case EVP_PKEY_ED448:
+		jp_error_set(ctx, JP_ERR, "private key '%s' is an EdDSA key, "
+		    "which OpenSSL cannot use for CMS signatures; use an RSA or "
+		    "EC (ECDSA) key", key_pem);
+		goto out;
+	}
+	jp_cms_subject(cert, subj, sizeof(subj));
+	if (X509_cmp_current_time(X509_get0_notAfter(cert)) < 0) {
+		jp_cms_not_after(cert, when, sizeof(when));
+		jp_error_set(ctx, JP_ERR, "certificate '%s' of signer '%s' has "
+		    "expired (not after %s)", cert_pem, subj, when);
+		goto out;
+	}
+	if (X509_cmp_current_time(X509_get0_notBefore(cert)) > 0) {
+		jp_error_set(ctx, JP_ERR, "certificate '%s' of signer '%s' is "
+		    "not valid yet", cert_pem, subj);
+		goto out;
+	}
+	rc = 0;
+out:
+	EVP_PKEY_free(key);
+	X509_free(cert);
+	ERR_clear_error();
+	return rc;
+}
+
 int
 jp_cms_sign(struct jp_ctx *ctx, const char *data_path, const char *key_pem,
     const char *cert_pem, const char *sig_path)

@@ -29,6 +29,14 @@ int jp_cms_sign(struct jp_ctx *ctx, const char *data_path, const char *key_pem,
     const char *cert_pem, const char *sig_path);
 
 /*
+ * Check, before a long run that ends in jp_cms_sign, that the key in
+ * key_pem can sign with cert_pem: readable, unencrypted, matching, of a
+ * kind OpenSSL's CMS can use, and the certificate valid now.
+ */
+int jp_cms_check_key(struct jp_ctx *ctx, const char *key_pem,
+    const char *cert_pem);
+
+/*
  * Verify the detached DER signature in sig_path over the bytes of
  * data_path.  Returns 0 only when every signature in it is good and every
  * signer's certificate chains, at the current time, to a certificate in

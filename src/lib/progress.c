@@ -31,17 +31,48 @@ jp_progress_add(struct jp_progress *p, uint64_t items, uint64_t bytes)
 	p->done_bytes += bytes;
 	if (p->enabled) {
 		now = jp_now();
-		if (now - p->last_draw >= 0.2 || p->done_items == p->total_items) {
+		if (now - p->last_draw >= 0.2 || (p->total_bytes == 0 &&
+		    p->done_items == p->total_items)) {
 			el = now - p->start;
-			fprintf(stderr, "\r%s: %llu/%llu files, %.1f MB/s  ",
-			    p->label, (unsigned long long)p->done_items,
-			    (unsigned long long)p->total_items,
-			    el > 0 ? p->done_bytes / el / 1e6 : 0.0);
+			if (p->total_bytes > 0 && p->nvols > 0)
+				fprintf(stderr, "\r%s: %.0f/%.0f MB, %.1f MB/s, "
+				    "volume %u of %u  ", p->label,
+				    p->done_bytes / 1e6, p->total_bytes / 1e6,
+				    el > 0 ? p->done_bytes / el / 1e6 : 0.0,
+				    p->vol, p->nvols);
+			else if (p->total_bytes > 0)
+				fprintf(stderr, "\r%s: %.0f/%.0f MB, %.1f MB/s  ",
+				    p->label, p->done_bytes / 1e6,
+				    p->total_bytes / 1e6,
+				    el > 0 ? p->done_bytes / el / 1e6 : 0.0);
+			else
+				fprintf(stderr, "\r%s: %llu/%llu files, %.1f MB/s  ",
+				    p->label, (unsigned long long)p->done_items,
+				    (unsigned long long)p->total_items,
+				    el > 0 ? p->done_bytes / el / 1e6 : 0.0);
 			fflush(stderr);
 			p->last_draw = now;
 			p->drawn = 1;
 		}
 	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+void
+jp_progress_bytes(struct jp_progress *p, uint64_t total_bytes, unsigned nvols)
+{
+	pthread_mutex_lock(&p->lock);
+	p->total_bytes = total_bytes;
+	p->nvols = nvols;
+	pthread_mutex_unlock(&p->lock);
+}
+
+void
+jp_progress_volume(struct jp_progress *p, unsigned vol, unsigned nvols)
+{
+	pthread_mutex_lock(&p->lock);
+	p->vol = vol;
+	p->nvols = nvols;
 	pthread_mutex_unlock(&p->lock);
 }
 

@@ -18,6 +18,8 @@ struct jp_progress {
 	uint64_t total_items, done_items;
 	uint64_t done_bytes;
 	double start, last_draw;
+	uint64_t total_bytes;      /* bytes mode: jp_progress_bytes */
+	unsigned vol, nvols;       /* "volume n of m" when nvols > 0 */
 	int enabled;
 	int drawn;
 	pthread_mutex_t lock;
@@ -28,6 +30,14 @@ void jp_progress_init(struct jp_progress *p, struct jp_ctx *ctx,
 /* Count one more item done and `bytes` more bytes processed. */
 void jp_progress_add(struct jp_progress *p, uint64_t items, uint64_t bytes);
 /* Erase the line. */
+/*
+ * Switch p to counting bytes: "LABEL: 120/2048 MB, 95.1 MB/s, volume 1
+ * of 3".  nvols 0 leaves the volume out; jp_progress_volume sets it.
+ */
+void jp_progress_bytes(struct jp_progress *p, uint64_t total_bytes,
+    unsigned nvols);
+void jp_progress_volume(struct jp_progress *p, unsigned vol, unsigned nvols);
+
 void jp_progress_release(struct jp_progress *p);
 
 #endif

@@ -1,0 +1,163 @@
+/*
+ * cmd_export.c: `jprepo export`, write repositories of a store into a
+ * signed bundle of size-limited volumes for portable media.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bundle.h"
+#include "commands.h"
+#include "fsutil.h"
+
+static const char export_usage[] =
+	"usage: jprepo export -o OUTDIR --sign-key KEY.pem --sign-cert CERT.pem\n"
+	"                     [--since MANIFEST] [--volume-size SIZE]\n"
+	"                     [--store-name NAME] [--no-readback] [--wait SECONDS]\n"
+	"                     REPO...\n";
+
+static void
+export_help(void)
+{
+	fputs(export_usage, stdout);
+	fputs("\nWrite the repositories REPO... (directories in one store directory)\n"
+	    "into a bundle in OUTDIR: tar volumes of at most SIZE bytes, a MANIFEST\n"
+	    "listing every file with its size and sha256, and MANIFEST.sig, a CMS\n"
+	    "signature over it.  MANIFEST is written last: a directory without it\n"
+	    "holds no complete bundle.  The volumes are read back and checked\n"
+	    "after writing.  REPO/.jprepo/ never travels.\n\n"
+	    "Options:\n"
+	    "  -o, --output OUTDIR     directory for the bundle (made if missing;\n"
+	    "                          must not hold a bundle)\n"
+	    "      --sign-key KEY.pem  the signer's private key (PEM, unencrypted)\n"
+	    "      --sign-cert CERT.pem  the signer's certificate (PEM)\n"
+	    "      --since MANIFEST    incremental: carry only what changed since the\n"
+	    "                          bundle of this MANIFEST\n"
+	    "      --volume-size SIZE  largest volume, bytes or with K, M, G, T\n"
+	    "                          (default 4G minus 1M, fits FAT32; least 64K)\n"
+	    "      --store-name NAME   the store's name in the bundle (default: the\n"
+	    "                          name of the repositories' directory)\n"
+	    "      --no-readback       do not read the volumes back\n"
+	    "      --wait SECONDS      wait that long for a lock (default: fail)\n"
+	    "  -q, --quiet             print errors only\n"
+	    "  -v, --verbose           say more\n"
+	    "  -h, --help              show this help\n\n"
+	    "Exit status: 0 bundle written, 2 usage error, 3 failure (no bundle\n"
+	    "written), 4 a repository or the store is locked.\n", stdout);
+}
+
+int
+cmd_export(int argc, char **argv, struct jp_ctx *ctx)
+{
+	enum { OPT_KEY = 256, OPT_CERT, OPT_SINCE, OPT_VOLSIZE, OPT_STORE,
+	    OPT_NOREADBACK, OPT_WAIT };
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "sign-key", required_argument, NULL, OPT_KEY },
+		{ "sign-cert", required_argument, NULL, OPT_CERT },
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "volume-size", required_argument, NULL, OPT_VOLSIZE },
+		{ "store-name", required_argument, NULL, OPT_STORE },
+		{ "no-readback", no_argument, NULL, OPT_NOREADBACK },
+		{ "wait", required_argument, NULL, OPT_WAIT },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct jp_export_opts o;
+	struct jp_bundle_stats st;
+	double t0 = jp_now();
+	long v;
+	int c, rc;
+
+	memset(&o, 0, sizeof(o));
+	o.volume_size = JP_BUNDLE_DEFAULT_VOLSIZE;
+	o.readback = 1;
+	o.wait_secs = 0;
+	while ((c = getopt_long(argc, argv, "ho:qv", longopts, NULL)) != -1) {
+		if (jp_cmd_common_opt(ctx, c))
+			continue;
+		switch (c) {
+		case 'h':
+			export_help();
+			return JP_EXIT_OK;
+		case 'o':
+			o.outdir = optarg;
+			break;
+		case OPT_KEY:
+			o.key_pem = optarg;
+			break;
+		case OPT_CERT:
+			o.cert_pem = optarg;
+			break;
+		case OPT_SINCE:
+			o.since = optarg;
+			break;
+		case OPT_STORE:
+			o.store_name = optarg;
+			break;
+		case OPT_NOREADBACK:
+			o.readback = 0;
+			break;
+		case OPT_VOLSIZE:
+			if (jp_parse_size(optarg, &o.volume_size) < 0) {
+				jp_err(ctx, "--volume-size needs a size like "
+				    "4294967295, 700M or 4G, not '%s'", optarg);
+				return JP_EXIT_USAGE;
+			}
+			if (o.volume_size < JP_BUNDLE_MIN_VOLSIZE) {
+				jp_err(ctx, "--volume-size %s is below the "
+				    "minimum of 64K", optarg);
+				return JP_EXIT_USAGE;
+			}
+			break;
+		case OPT_WAIT:
+			v = jp_cmd_parse_count(optarg, 86400 * 7);
+			if (v < 0) {
+				jp_err(ctx, "--wait needs a number of seconds, "
+				    "not '%s'", optarg);
+				return JP_EXIT_USAGE;
+			}
+			o.wait_secs = (int)v;
+			break;
+		default:
+			return jp_cmd_usage_error(ctx, export_usage);
+		}
+	}
+	if (!o.outdir || !o.key_pem || !o.cert_pem || optind >= argc) {
+		jp_err(ctx, "%s", !o.outdir ? "no output directory (-o OUTDIR)" :
+		    !o.key_pem ? "no signing key (--sign-key KEY.pem)" :
+		    !o.cert_pem ? "no signer certificate (--sign-cert CERT.pem)" :
+		    "no repository given");
+		return jp_cmd_usage_error(ctx, export_usage);
+	}
+	if (o.volume_size > JP_FAT32_MAX_FILE)
+		jp_info(ctx, "note: volumes over 4 GiB - 1 byte (%" PRIu64
+		    " bytes) do not fit on FAT32 media", o.volume_size);
+	rc = jp_bundle_export(ctx, argv + optind, (size_t)(argc - optind), &o,
+	    &st);
+	if (rc < 0) {
+		jp_err(ctx, "%s", jp_error_msg(ctx));
+		return rc == JP_ERR_BUSY ? JP_EXIT_BUSY : JP_EXIT_FAILURE;
+	}
+	if (st.incremental)
+		jp_info(ctx, "%s: bundle %s, store '%s' sequence %" PRIu64
+		    " (incremental since %" PRIu64 "): %zu repositories, %zu files "
+		    "carried (%.1f MB), %zu copied, %zu kept, %zu deleted, %zu "
+		    "volumes (%.1f s)", o.outdir, st.bundle, st.store,
+		    st.sequence, st.base_sequence, st.nrepos, st.carried,
+		    st.carried_bytes / 1e6, st.copied, st.kept, st.deleted,
+		    st.nvols, jp_now() - t0);
+	else
+		jp_info(ctx, "%s: bundle %s, store '%s' sequence %" PRIu64
+		    " (full): %zu repositories, %zu files carried (%.1f MB), %zu "
+		    "copied, %zu volumes (%.1f s)", o.outdir, st.bundle, st.store,
+		    st.sequence, st.nrepos, st.carried, st.carried_bytes / 1e6,
+		    st.copied, st.nvols, jp_now() - t0);
+	return JP_EXIT_OK;
+}
