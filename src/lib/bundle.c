@@ -503,6 +503,21 @@ cmp_xfile(const void *a, const void *b)
 	    ((const struct xfile *)b)->path);
 }
 
+/* By content, then by path: the first of a group is the first by path. */
+static int
+cmp_xfile_sha(const void *a, const void *b)
+{
+	const struct xfile *x = *(struct xfile *const *)a;
+	const struct xfile *y = *(struct xfile *const *)b;
+	int c = memcmp(x->sha, y->sha, 32);
+
+	if (c != 0)
+		return c;
+	if (x->size != y->size)
+		return x->size < y->size ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
 static int
 cmp_u64(const void *a, const void *b)
 {
@@ -906,7 +921,8 @@ jp_bundle_export(struct jp_ctx *ctx, char *const *repos, size_t nrepos,
 	sqlite3 *db = NULL;
 	sqlite3_stmt *q = NULL;
 	uint64_t *sizes = NULL, total = 0;
-	size_t i, j, nsizes = 0;
+	struct xfile **byhash = NULL;
+	size_t i, j, nsizes = 0, nbyhash = 0;
 	char *text = NULL;
 	size_t textlen;
 
@@ -1124,22 +1140,37 @@ jp_bundle_export(struct jp_ctx *ctx, char *const *repos, size_t nrepos,
 		    memcmp(base.ents[bi].sha256, f->sha, 32) == 0)
 			f->kind = JP_MF_KEEP;
 	}
+	/*
+	 * Content that travels once: in each group of files with one sha256,
+	 * every carried file becomes a copy of a kept one, or of the first.
+	 */
+	byhash = jp_xcalloc(files.n + 1, sizeof(*byhash));
 	for (i = 0; i < files.n; i++) {
-		struct xfile *f = &files.v[i];
+		if (files.v[i].have_sha)
+			byhash[nbyhash++] = &files.v[i];
+	}
+	qsort(byhash, nbyhash, sizeof(*byhash), cmp_xfile_sha);
+	for (i = 0; i < nbyhash; i = j) {
+		struct xfile *src = NULL;
+		size_t k;
 
-		if (f->kind != JP_MF_FILE || !f->have_sha)
-			continue;
-		for (j = 0; j < files.n; j++) {
-			struct xfile *g = &files.v[j];
-
-			if (j == i || !g->have_sha || g->size != f->size ||
-			    memcmp(g->sha, f->sha, 32) != 0)
-				continue;
-			if (g->kind == JP_MF_KEEP ||
-			    (g->kind == JP_MF_FILE && j < i)) {
-				f->kind = JP_MF_COPY;
+		for (j = i + 1; j < nbyhash && memcmp(byhash[j]->sha,
+		    byhash[i]->sha, 32) == 0 && byhash[j]->size ==
+		    byhash[i]->size; j++)
+			;
+		for (k = i; k < j; k++) {
+			if (byhash[k]->kind == JP_MF_KEEP) {
+				src = byhash[k];
 				break;
 			}
+		}
+		for (k = i; k < j; k++) {
+			if (byhash[k]->kind != JP_MF_FILE)
+				continue;
+			if (src == NULL)
+				src = byhash[k];     /* the first by path */
+			else
+				byhash[k]->kind = JP_MF_COPY;
 		}
 	}
 	for (i = 0; i < files.n; i++) {
@@ -1293,6 +1324,7 @@ out:
 	}
 	free(files.v);
 	free(sizes);
+	free(byhash);
 	for (i = 0; rpaths && i < nrepos; i++)
 		free(rpaths[i]);
 	free(rpaths);
@@ -2050,10 +2082,23 @@ mkparent(struct jp_ctx *ctx, const char *path)
  * stage when there is one).  Copies: from the staged or kept content.
  */
 static int
-stage_rest(struct jp_ctx *ctx, const char *store, const char *stage,
-    const struct jp_manifest *mf)
+cmp_ent_sha(const void *a, const void *b)
 {
-	size_t i, j;
+	const struct jp_mf_entry *x = *(struct jp_mf_entry *const *)a;
+	const struct jp_mf_entry *y = *(struct jp_mf_entry *const *)b;
+	int c = memcmp(x->sha256, y->sha256, 32);
+
+	if (c != 0)
+		return c;
+	return x->size < y->size ? -1 : x->size > y->size;
+}
+
+static int
+stage_rest(struct jp_ctx *ctx, const char *store, const char *stage,
+    struct jp_manifest *mf)
+{
+	struct jp_mf_entry **srcs = NULL;
+	size_t i, nsrcs = 0;
 
 	for (i = 0; i < mf->nents; i++) {
 		const struct jp_mf_entry *e = &mf->ents[i];
@@ -2088,6 +2133,12 @@ stage_rest(struct jp_ctx *ctx, const char *store, const char *stage,
 	}
 	if (stage == NULL)
 		return 0;
+	srcs = jp_xcalloc(mf->nents + 1, sizeof(*srcs));
+	for (i = 0; i < mf->nents; i++) {
+		if (mf->ents[i].kind != JP_MF_COPY)
+			srcs[nsrcs++] = &mf->ents[i];
+	}
+	qsort(srcs, nsrcs, sizeof(*srcs), cmp_ent_sha);
 	for (i = 0; i < mf->nents; i++) {
 		const struct jp_mf_entry *e = &mf->ents[i];
 		char *src = NULL, *dst;
@@ -2095,27 +2146,33 @@ stage_rest(struct jp_ctx *ctx, const char *store, const char *stage,
 
 		if (e->kind != JP_MF_COPY)
 			continue;
-		for (j = 0; j < mf->nents; j++) {
-			const struct jp_mf_entry *f = &mf->ents[j];
+		{
+			struct jp_mf_entry key, *kp = &key, **hit;
 
-			if (f->kind != JP_MF_COPY && f->size == e->size &&
-			    memcmp(f->sha256, e->sha256, 32) == 0) {
-				src = jp_path_join(stage, f->path);
-				break;
-			}
+			memcpy(key.sha256, e->sha256, 32);
+			key.size = e->size;
+			hit = bsearch(&kp, srcs, nsrcs, sizeof(*srcs),
+			    cmp_ent_sha);
+			if (hit != NULL)
+				src = jp_path_join(stage, (*hit)->path);
 		}
-		if (src == NULL)
+		if (src == NULL) {
+			free(srcs);
 			return jp_error_set(ctx, JP_ERR, "internal error: no "
 			    "source for '%s'", e->path);
+		}
 		dst = jp_path_join(stage, e->path);
 		rc = mkparent(ctx, dst);
 		if (rc == 0)
 			rc = copy_file(ctx, src, dst);
 		free(src);
 		free(dst);
-		if (rc < 0)
+		if (rc < 0) {
+			free(srcs);
 			return JP_ERR;
+		}
 	}
+	free(srcs);
 	return 0;
 }
 
