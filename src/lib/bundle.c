@@ -602,6 +602,7 @@ struct exporter {
 	char **made;               /* volume files this run created */
 	size_t nmade;
 	struct jp_progress prog;
+	unsigned est_vols;         /* for the progress line */
 };
 
 /* Header bytes that an entry named name can take, at most. */
@@ -668,7 +669,8 @@ vol_begin(struct exporter *x)
 	}
 	archive_entry_free(ae);
 	if (x->prog.total_bytes)
-		jp_progress_volume(&x->prog, n, 0);
+		jp_progress_volume(&x->prog, n, n > x->est_vols ? n :
+		    x->est_vols);
 	return 0;
 fail:
 	if (w->err)
@@ -1010,6 +1012,24 @@ jp_bundle_export(struct jp_ctx *ctx, char *const *repos, size_t nrepos,
 		goto out;
 	if (check_outdir(ctx, o->outdir, &outdir_created) < 0)
 		goto out;
+	{
+		/* A bundle inside a repository would export itself. */
+		char *od = realpath(o->outdir, NULL);
+
+		for (i = 0; od != NULL && i < nrepos; i++) {
+			size_t n = strlen(rpaths[i]);
+
+			if (strncmp(od, rpaths[i], n) == 0 &&
+			    (od[n] == '/' || od[n] == '\0')) {
+				jp_error_set(ctx, JP_ERR, "output directory '%s' "
+				    "is inside repository '%s'; write the bundle "
+				    "elsewhere", o->outdir, repos[i]);
+				free(od);
+				goto out;
+			}
+		}
+		free(od);
+	}
 
 	/* The store's own records, under its lock. */
 	jdir = jp_path_join(parent, ".jprepo");
@@ -1196,8 +1216,9 @@ jp_bundle_export(struct jp_ctx *ctx, char *const *repos, size_t nrepos,
 		jp_error_set(ctx, JP_ERR, "cannot start a thread");
 		goto out;
 	}
-	jp_progress_bytes(&x.prog, total, 0);
-	jp_progress_volume(&x.prog, 1, 0);
+	x.est_vols = (unsigned)(total / (o->volume_size / 16 * 15) + 1);
+	jp_progress_bytes(&x.prog, total, x.est_vols);
+	jp_progress_volume(&x.prog, 1, x.est_vols);
 	for (i = 0; i < files.n; i++) {
 		if (files.v[i].kind == JP_MF_FILE && carry(&x, &files.v[i]) < 0)
 			goto out;
@@ -1920,59 +1941,97 @@ struct last_import {
 	int found;
 	char bundle[JP_BUNDLE_IDLEN + 1];
 	uint64_t sequence;
-	char imported[32];
+	char imported[64];
 };
 
+static int commit_parse(struct jp_ctx *ctx, const char *path,
+    struct jp_manifest *mf);
+
+/*
+ * rw: the store's lock is held, so a hot journal left by a killed import
+ * may be rolled back (a read-only connection cannot).  Without it a
+ * pending commit (a COMMIT file of a killed import) counts as imported,
+ * as the next import completes it before anything else.
+ */
 static int
 last_import(struct jp_ctx *ctx, const char *store, const char *store_id,
-    struct last_import *li)
+    struct last_import *li, int rw)
 {
 	char *path = jp_path_join(store, ".jprepo/imports.sqlite");
+	char *cpath = jp_path_join(store, STAGE_DIR "/COMMIT");
 	sqlite3 *db = NULL;
 	sqlite3_stmt *s = NULL;
+	struct jp_manifest cm;
 	struct stat st;
 	int rc = 0;
 
 	memset(li, 0, sizeof(*li));
-	if (stat(path, &st) < 0) {
-		free(path);
-		return 0;
-	}
-	if (db_open(ctx, path, 0, &db) < 0) {
-		free(path);
-		return JP_ERR;
+	if (stat(path, &st) < 0)
+		goto pending;
+	if (db_open(ctx, path, rw, &db) < 0) {
+		rc = JP_ERR;
+		goto out;
 	}
 	if (sqlite3_prepare_v2(db, "SELECT bundle, sequence, imported FROM "
 	    "imports WHERE store_id = ? ORDER BY sequence DESC LIMIT 1", -1,
 	    &s, NULL) != SQLITE_OK) {
-		rc = jp_error_set(ctx, JP_ERR, "cannot read '%s': %s", path,
-		    sqlite3_errmsg(db));
-	} else {
-		sqlite3_bind_text(s, 1, store_id, -1, SQLITE_STATIC);
-		if (sqlite3_step(s) == SQLITE_ROW) {
-			li->found = 1;
-			snprintf(li->bundle, sizeof(li->bundle), "%s",
-			    (const char *)sqlite3_column_text(s, 0));
-			li->sequence = (uint64_t)sqlite3_column_int64(s, 1);
-			snprintf(li->imported, sizeof(li->imported), "%s",
-			    (const char *)sqlite3_column_text(s, 2));
-		}
+		rc = jp_error_set(ctx, JP_ERR, "cannot read '%s': %s%s", path,
+		    sqlite3_errmsg(db), rw ? "" : " (an interrupted import? "
+		    "jprepo import repairs it)");
+		goto out;
 	}
+	sqlite3_bind_text(s, 1, store_id, -1, SQLITE_STATIC);
+	switch (sqlite3_step(s)) {
+	case SQLITE_ROW:
+		li->found = 1;
+		snprintf(li->bundle, sizeof(li->bundle), "%s",
+		    (const char *)sqlite3_column_text(s, 0));
+		li->sequence = (uint64_t)sqlite3_column_int64(s, 1);
+		snprintf(li->imported, sizeof(li->imported), "%s",
+		    (const char *)sqlite3_column_text(s, 2));
+		break;
+	case SQLITE_DONE:
+		break;
+	default:
+		rc = jp_error_set(ctx, JP_ERR, "cannot read '%s': %s%s", path,
+		    sqlite3_errmsg(db), rw ? "" : " (an interrupted import? "
+		    "jprepo import repairs it)");
+		goto out;
+	}
+pending:
+	if (!rw && lstat(cpath, &st) == 0 &&
+	    commit_parse(ctx, cpath, &cm) == 0) {
+		if (strcmp(cm.store_id, store_id) == 0 &&
+		    (!li->found || cm.sequence > li->sequence)) {
+			li->found = 1;
+			memcpy(li->bundle, cm.bundle, sizeof(li->bundle));
+			li->sequence = cm.sequence;
+			snprintf(li->imported, sizeof(li->imported),
+			    "(interrupted, completed by the next import)");
+		}
+		jp_manifest_release(&cm);
+	}
+	jp_error_clear(ctx);
+out:
 	sqlite3_finalize(s);
 	sqlite3_close(db);
 	free(path);
+	free(cpath);
 	return rc;
 }
 
 /* Replays and gaps (jprepo-bundle(5), "Sequence"). */
 static int
 check_sequence(struct jp_ctx *ctx, const char *store,
-    const struct jp_manifest *mf)
+    const struct jp_manifest *mf, int rw, int *dberr)
 {
 	struct last_import li;
 
-	if (last_import(ctx, store, mf->store_id, &li) < 0)
+	if (last_import(ctx, store, mf->store_id, &li, rw) < 0) {
+		if (dberr)
+			*dberr = 1;
 		return JP_ERR;
+	}
 	if (li.found && strcmp(li.bundle, mf->bundle) == 0)
 		return jp_error_set(ctx, JP_ERR, "bundle %s (sequence %" PRIu64
 		    ") of store '%s' was already imported into '%s' on %s; "
@@ -2428,13 +2487,18 @@ precheck(struct jp_ctx *ctx, const char *dir, const char *store,
 	uint64_t need = 16ULL << 20, files = 0;
 	struct statvfs vfs;
 	size_t i;
+	int dberr = 0;
 
 	if (check_volume_files(ctx, dir, mf) < 0)
 		return JP_ERR;
 	if (store == NULL)
 		return 0;
-	if (check_sequence(ctx, store, mf) < 0)
-		return JP_ERR;
+	if (check_sequence(ctx, store, mf, 0, &dberr) < 0) {
+		/* An import repairs the database under the lock, then checks. */
+		if (!space || !dberr)
+			return JP_ERR;
+		jp_error_clear(ctx);
+	}
 	for (i = 0; i < mf->nrepos; i++) {
 		char *live = jp_path_join(store, mf->repos[i].name);
 		struct stat st;
@@ -2568,7 +2632,7 @@ jp_bundle_import(struct jp_ctx *ctx, const char *dir, const char *trust_pem,
 	}
 	if (recover(ctx, store) < 0)
 		goto out;
-	if (check_sequence(ctx, store, &mf) < 0)
+	if (check_sequence(ctx, store, &mf, 1, NULL) < 0)
 		goto out;
 
 	stage = jp_path_join(store, STAGE_DIR);

@@ -64,6 +64,38 @@ jp_error_clear(struct jp_ctx *ctx)
 	ctx->errcode = 0;
 }
 
+/*
+ * Names in messages come from packages, bundles and file systems that an
+ * attacker may have made: control characters (ESC sequences could rewrite
+ * the operator's terminal, a newline could fake a line) are written as
+ * \xNN, in place, cutting the end of the line if it no longer fits.
+ */
+static void
+jp_log_escape(char *line, size_t size)
+{
+	char out[4096 * 4 + 1];
+	size_t i, o = 0;
+	int changed = 0;
+
+	for (i = 0; line[i] != '\0' && o + 5 < sizeof(out); i++) {
+		unsigned char c = (unsigned char)line[i];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f) {
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "\\x%02x", c);
+			changed = 1;
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	if (!changed)
+		return;
+	out[o] = '\0';
+	if (o >= size)
+		o = size - 1;
+	memcpy(line, out, o);
+	line[o] = '\0';
+}
+
 static void
 jp_vlog(struct jp_ctx *ctx, const char *kind, const char *fmt, va_list ap)
 {
@@ -73,6 +105,7 @@ jp_vlog(struct jp_ctx *ctx, const char *kind, const char *fmt, va_list ap)
 	n = vsnprintf(line, sizeof(line), fmt, ap);
 	if (n < 0)
 		return;
+	jp_log_escape(line, sizeof(line));
 	pthread_mutex_lock(&jp_log_lock);
 	if (ctx->command)
 		fprintf(stderr, "%s %s: %s%s\n", ctx->progname, ctx->command,

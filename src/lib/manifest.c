@@ -71,6 +71,9 @@ jp_manifest_path_ok(const char *rel)
 			if (len == 0 || (len == 1 && comp[0] == '.') ||
 			    (len == 2 && comp[0] == '.' && comp[1] == '.'))
 				return 0;
+			/* jprepo's own files never travel (a planted cache). */
+			if (len >= 7 && strncmp(comp, ".jprepo", 7) == 0)
+				return 0;
 			if (*p == '\0')
 				return 1;
 			comp = p + 1;

@@ -95,8 +95,9 @@ void jp_manifest_release(struct jp_manifest *mf);
 
 /*
  * Nonzero when rel is a safe relative path: not empty, no leading or
- * trailing '/', no empty, "." or ".." component, no control character,
- * at most 4095 bytes.
+ * trailing '/', no empty, "." or ".." component, none that starts with
+ * ".jprepo" (jprepo's own files), no control character, at most 4095
+ * bytes.
  */
 int jp_manifest_path_ok(const char *rel);
 

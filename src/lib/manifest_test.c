@@ -163,6 +163,9 @@ test_paths(void **state)
 	assert_false(jp_manifest_path_ok("a/.."));
 	assert_false(jp_manifest_path_ok("a/b\nc"));
 	assert_false(jp_manifest_path_ok("a/b\177"));
+	assert_false(jp_manifest_path_ok("a/.jprepo/cache.sqlite"));
+	assert_false(jp_manifest_path_ok("a/.jprepo-x"));
+	assert_true(jp_manifest_path_ok("a/x.jprepo"));
 }
 
 int
