@@ -50,6 +50,27 @@ export_help(void)
 	    "written), 4 a repository or the store is locked.\n", stdout);
 }
 
+/* Do the last components of a and b (trailing slashes aside) match? */
+static int
+same_basename(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	const char *sa, *sb;
+	size_t na, nb;
+
+	while (la > 1 && a[la - 1] == '/')
+		la--;
+	while (lb > 1 && b[lb - 1] == '/')
+		lb--;
+	for (sa = a + la; sa > a && sa[-1] != '/'; sa--)
+		;
+	for (sb = b + lb; sb > b && sb[-1] != '/'; sb--)
+		;
+	na = (size_t)(a + la - sa);
+	nb = (size_t)(b + lb - sb);
+	return na == nb && memcmp(sa, sb, na) == 0;
+}
+
 int
 cmd_export(int argc, char **argv, struct jp_ctx *ctx)
 {
@@ -135,6 +156,18 @@ cmd_export(int argc, char **argv, struct jp_ctx *ctx)
 		    !o.cert_pem ? "no signer certificate (--sign-cert CERT.pem)" :
 		    "no repository given");
 		return jp_cmd_usage_error(ctx, export_usage);
+	}
+	for (c = optind; c < argc; c++) {
+		int d;
+
+		for (d = optind; d < c; d++) {
+			if (same_basename(argv[c], argv[d])) {
+				jp_err(ctx, "repositories '%s' and '%s' have "
+				    "one directory name, under which each would "
+				    "travel", argv[d], argv[c]);
+				return jp_cmd_usage_error(ctx, export_usage);
+			}
+		}
 	}
 	if (o.volume_size > JP_FAT32_MAX_FILE)
 		jp_info(ctx, "note: volumes over 4 GiB - 1 byte (%" PRIu64

@@ -445,8 +445,10 @@ walk(struct jp_ctx *ctx, const char *root, const char *rel, const char *repo,
 		struct stat st;
 		char *r2;
 
+		/* jprepo's own files and build leftovers (.repodata.jprepo-PID) */
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-		    strncmp(de->d_name, ".jprepo", 7) == 0)
+		    strncmp(de->d_name, ".jprepo", 7) == 0 ||
+		    (de->d_name[0] == '.' && strstr(de->d_name, ".jprepo-")))
 			continue;
 		r2 = rel[0] ? jp_xasprintf("%s/%s", rel, de->d_name) :
 		    jp_xstrdup(de->d_name);
@@ -1942,6 +1944,7 @@ struct last_import {
 	char bundle[JP_BUNDLE_IDLEN + 1];
 	uint64_t sequence;
 	char imported[64];
+	int pending;               /* from a COMMIT file, not the database */
 };
 
 static int commit_parse(struct jp_ctx *ctx, const char *path,
@@ -2004,6 +2007,7 @@ pending:
 		if (strcmp(cm.store_id, store_id) == 0 &&
 		    (!li->found || cm.sequence > li->sequence)) {
 			li->found = 1;
+			li->pending = 1;
 			memcpy(li->bundle, cm.bundle, sizeof(li->bundle));
 			li->sequence = cm.sequence;
 			snprintf(li->imported, sizeof(li->imported),
@@ -2032,6 +2036,8 @@ check_sequence(struct jp_ctx *ctx, const char *store,
 			*dberr = 1;
 		return JP_ERR;
 	}
+	if (li.pending && strcmp(li.bundle, mf->bundle) == 0)
+		return 0;       /* the import completes it */
 	if (li.found && strcmp(li.bundle, mf->bundle) == 0)
 		return jp_error_set(ctx, JP_ERR, "bundle %s (sequence %" PRIu64
 		    ") of store '%s' was already imported into '%s' on %s; "
@@ -2433,7 +2439,7 @@ commit(struct jp_ctx *ctx, const char *store, const struct jp_manifest *mf)
 
 /* Finish or clear what an interrupted import left. */
 static int
-recover(struct jp_ctx *ctx, const char *store)
+recover(struct jp_ctx *ctx, const char *store, char done[JP_BUNDLE_IDLEN + 1])
 {
 	char *stagedir = jp_path_join(store, STAGE_DIR);
 	char *cpath = jp_path_join(stagedir, "COMMIT");
@@ -2449,6 +2455,8 @@ recover(struct jp_ctx *ctx, const char *store)
 			    "%s (sequence %" PRIu64 " of store '%s')", cm.bundle,
 			    cm.sequence, cm.store);
 			rc = commit(ctx, store, &cm);
+			if (rc == 0)
+				memcpy(done, cm.bundle, JP_BUNDLE_IDLEN + 1);
 			jp_manifest_release(&cm);
 		}
 	} else {
@@ -2588,6 +2596,7 @@ jp_bundle_import(struct jp_ctx *ctx, const char *dir, const char *trust_pem,
 	struct jp_manifest mf;
 	char *store = NULL, *jdir = NULL, *lockpath = NULL, *stage = NULL;
 	char *cpath = NULL, *ctext = NULL, signer[512];
+	char done[JP_BUNDLE_IDLEN + 1] = "";
 	int lock = -1, rc = JP_ERR, made_jdir = 0, staged = 0, fd;
 	struct stat sb;
 
@@ -2630,8 +2639,17 @@ jp_bundle_import(struct jp_ctx *ctx, const char *dir, const char *trust_pem,
 		rc = ctx->errcode;
 		goto out;
 	}
-	if (recover(ctx, store) < 0)
+	if (recover(ctx, store, done) < 0)
 		goto out;
+	if (strcmp(done, mf.bundle) == 0) {
+		/* This very bundle, interrupted after its commit point. */
+		jp_info(ctx, "bundle %s was imported by an earlier run that was "
+		    "interrupted; its import is now complete", mf.bundle);
+		if (st)
+			jp_bundle_stats_of(&mf, st);
+		rc = 0;
+		goto out;
+	}
 	if (check_sequence(ctx, store, &mf, 1, NULL) < 0)
 		goto out;
 
