@@ -180,17 +180,17 @@ cmd_export(int argc, char **argv, struct jp_ctx *ctx)
 	}
 	if (st.incremental)
 		jp_info(ctx, "%s: bundle %s, store '%s' sequence %" PRIu64
-		    " (incremental since %" PRIu64 "): %zu repositories, %zu files "
+		    " (incremental since %" PRIu64 "): %zu repositor%s, %zu files "
 		    "carried (%.1f MB), %zu copied, %zu kept, %zu deleted, %zu "
 		    "volumes (%.1f s)", o.outdir, st.bundle, st.store,
-		    st.sequence, st.base_sequence, st.nrepos, st.carried,
+		    st.sequence, st.base_sequence, st.nrepos, st.nrepos == 1 ? "y" : "ies", st.carried,
 		    st.carried_bytes / 1e6, st.copied, st.kept, st.deleted,
 		    st.nvols, jp_now() - t0);
 	else
 		jp_info(ctx, "%s: bundle %s, store '%s' sequence %" PRIu64
-		    " (full): %zu repositories, %zu files carried (%.1f MB), %zu "
+		    " (full): %zu repositor%s, %zu files carried (%.1f MB), %zu "
 		    "copied, %zu volumes (%.1f s)", o.outdir, st.bundle, st.store,
-		    st.sequence, st.nrepos, st.carried, st.carried_bytes / 1e6,
+		    st.sequence, st.nrepos, st.nrepos == 1 ? "y" : "ies", st.carried, st.carried_bytes / 1e6,
 		    st.copied, st.nvols, jp_now() - t0);
 	return JP_EXIT_OK;
 }

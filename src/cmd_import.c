@@ -94,9 +94,10 @@ cmd_import(int argc, char **argv, struct jp_ctx *ctx)
 		return rc == JP_ERR_BUSY ? JP_EXIT_BUSY : JP_EXIT_FAILURE;
 	}
 	jp_info(ctx, "%s: imported bundle %s, store '%s' sequence %" PRIu64
-	    " (%s): %zu repositories, %zu files carried (%.1f MB), %zu copied, "
+	    " (%s): %zu repositor%s, %zu files carried (%.1f MB), %zu copied, "
 	    "%zu kept, %zu deleted (%.1f s)", store, st.bundle, st.store,
 	    st.sequence, st.incremental ? "incremental" : "full", st.nrepos,
+	    st.nrepos == 1 ? "y" : "ies",
 	    st.carried, st.carried_bytes / 1e6, st.copied, st.kept, st.deleted,
 	    jp_now() - t0);
 	return JP_EXIT_OK;

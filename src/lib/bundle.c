@@ -1587,7 +1587,8 @@ read_volume(struct reader *r, size_t vi, size_t *pi)
 	a = archive_read_new();
 	archive_read_support_format_tar(a);
 	if (archive_read_open(a, r, NULL, reader_cb, NULL) != ARCHIVE_OK) {
-		rerror(r, "not a tar volume: %s", archive_error_string(a));
+		rerror(r, "damaged, or not a tar volume: %s",
+		    archive_error_string(a));
 		goto out;
 	}
 	for (;;) {
@@ -2062,9 +2063,9 @@ check_sequence(struct jp_ctx *ctx, const char *store,
 		return jp_error_set(ctx, JP_ERR, "bundle %s is incremental on "
 		    "base bundle %s (sequence %" PRIu64 "), but the last bundle "
 		    "of store '%s' imported is sequence %" PRIu64 ": import "
-		    "sequence %" PRIu64 " first", mf->bundle, mf->base,
-		    mf->base_sequence, mf->store, li.sequence,
-		    li.sequence + 1);
+		    "bundle %s (sequence %" PRIu64 ") first, or a full bundle",
+		    mf->bundle, mf->base, mf->base_sequence, mf->store,
+		    li.sequence, mf->base, mf->base_sequence);
 	return jp_error_set(ctx, JP_ERR, "bundle %s is incremental on base "
 	    "bundle %s (sequence %" PRIu64 "), but '%s' has since imported "
 	    "sequence %" PRIu64 " of store '%s': export an incremental bundle "
