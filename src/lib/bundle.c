@@ -2181,8 +2181,10 @@ stage_rest(struct jp_ctx *ctx, const char *store, const char *stage,
 			rc = jp_error_set(ctx, JP_ERR, "'%s' is kept from base "
 			    "bundle %s but is not in the store as '%s'; import "
 			    "a full bundle", e->path, mf->base, src);
-		} else if ((uint64_t)st.st_size != e->size ||
-		    sha_file(ctx, src, sha, &size) < 0 || size != e->size ||
+		} else if ((uint64_t)st.st_size == e->size &&
+		    sha_file(ctx, src, sha, &size) < 0) {
+			rc = JP_ERR;    /* cannot open or read: said so */
+		} else if ((uint64_t)st.st_size != e->size || size != e->size ||
 		    memcmp(sha, e->sha256, 32) != 0) {
 			rc = jp_error_set(ctx, JP_ERR, "'%s' is kept from base "
 			    "bundle %s but '%s' differs from it (sha256 or size); "
@@ -2598,7 +2600,8 @@ jp_bundle_import(struct jp_ctx *ctx, const char *dir, const char *trust_pem,
 	char *store = NULL, *jdir = NULL, *lockpath = NULL, *stage = NULL;
 	char *cpath = NULL, *ctext = NULL, signer[512];
 	char done[JP_BUNDLE_IDLEN + 1] = "";
-	int lock = -1, rc = JP_ERR, made_jdir = 0, staged = 0, fd;
+	int lock = -1, rc = JP_ERR, made_jdir = 0, made_store = 0, staged = 0;
+	int fd, committing = 0;
 	struct stat sb;
 
 	if (trust_pem == NULL)
@@ -2617,6 +2620,7 @@ jp_bundle_import(struct jp_ctx *ctx, const char *dir, const char *trust_pem,
 			    store_arg);
 			goto out;
 		}
+		made_store = 1;
 	}
 	errno = 0;
 	if ((store = realpath(store_arg, NULL)) == NULL ||
@@ -2625,8 +2629,25 @@ jp_bundle_import(struct jp_ctx *ctx, const char *dir, const char *trust_pem,
 		    "cannot open store '%s'", store_arg);
 		goto out;
 	}
-	if (precheck(ctx, dir, store, &mf, 1) < 0)
+	if (precheck(ctx, dir, store, &mf, 1) < 0) {
+		/*
+		 * Refused; but what an interrupted import left is finished
+		 * or cleared all the same, under the lock.
+		 */
+		char *sd = jp_path_join(store, STAGE_DIR);
+		char msg[JP_ERRMSG_MAX];
+		int code = ctx->errcode;
+
+		if (lstat(sd, &sb) == 0) {
+			snprintf(msg, sizeof(msg), "%s", jp_error_msg(ctx));
+			lockpath = jp_path_join(store, ".jprepo/lock");
+			if ((lock = jp_lock_acquire(ctx, lockpath, wait_secs)) >= 0)
+				recover(ctx, store, done);
+			jp_error_set(ctx, code, "%s", msg);
+		}
+		free(sd);
 		goto out;
+	}
 
 	jdir = jp_path_join(store, ".jprepo");
 	if (mkdir(jdir, 0755) == 0)
@@ -2678,8 +2699,17 @@ jp_bundle_import(struct jp_ctx *ctx, const char *dir, const char *trust_pem,
 	if (jp_file_write_atomic(ctx, cpath, ctext, strlen(ctext)) < 0)
 		goto out;
 	staged = 0;     /* from here on the next run completes it */
-	if (commit(ctx, store, &mf) < 0)
+	committing = 1;
+	if (commit(ctx, store, &mf) < 0) {
+		char msg[JP_ERRMSG_MAX];
+
+		snprintf(msg, sizeof(msg), "%s", jp_error_msg(ctx));
+		jp_error_set(ctx, JP_ERR, "%s; the bundle was verified and its "
+		    "commit began, so the store may hold some of its "
+		    "repositories already: run the import again to complete it",
+		    msg);
 		goto out;
+	}
 	if (st)
 		jp_bundle_stats_of(&mf, st);
 	rc = 0;
@@ -2691,11 +2721,13 @@ out:
 	}
 	if (lock >= 0)
 		jp_lock_release(lock);
-	if (rc < 0 && made_jdir) {
+	if (rc < 0 && made_jdir && !committing) {
 		/* A refused first import leaves the store as it was. */
 		unlink(lockpath);
 		rmdir(jdir);
 	}
+	if (rc < 0 && made_store && !committing)
+		rmdir(store_arg);
 	jp_manifest_release(&mf);
 	free(store);
 	free(jdir);
