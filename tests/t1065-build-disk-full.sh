@@ -15,7 +15,7 @@ mnt=$T/small
 mkdir "$mnt"
 mount -t tmpfs -o size=2m,mode=0755 jprepo-test "$mnt" 2>"$T/mount.err" ||
     skip "cannot mount a tmpfs here: $(cat "$T/mount.err")"
-jp_umount() { umount "$mnt" 2>/dev/null; }
+jp_umount() { jp_um_rc=$?; umount "$mnt" 2>/dev/null; return $jp_um_rc; }
 trap 'jp_umount; jp_cleanup' EXIT
 
 # tree_sums DIR: every file under DIR with its sha256, in a stable order.

@@ -860,10 +860,18 @@ check_outdir(struct jp_ctx *ctx, const char *outdir, int *created)
 
 		if (strcmp(n, "MANIFEST") == 0 || strcmp(n, "MANIFEST.sig") == 0 ||
 		    (strncmp(n, "vol-", 4) == 0 && len > 8 &&
-		    strcmp(n + len - 4, ".tar") == 0))
+		    strcmp(n + len - 4, ".tar") == 0)) {
 			rc = jp_error_set(ctx, JP_ERR, "'%s' already holds a "
 			    "bundle ('%s'); give an empty or new directory",
 			    outdir, n);
+		} else if ((strncmp(n, "vol-", 4) == 0 &&
+		    strstr(n, ".tar.tmp") != NULL) ||
+		    strncmp(n, "MANIFEST.tmp", 12) == 0) {
+			/* what an interrupted export left */
+			if (unlinkat(dirfd(d), n, 0) == 0)
+				jp_info(ctx, "removed '%s/%s', left by an "
+				    "interrupted export", outdir, n);
+		}
 	}
 	closedir(d);
 	return rc;
