@@ -1226,7 +1226,9 @@ jp_bundle_export(struct jp_ctx *ctx, char *const *repos, size_t nrepos,
 		jp_error_set(ctx, JP_ERR, "cannot start a thread");
 		goto out;
 	}
-	x.est_vols = (unsigned)(total / (o->volume_size / 16 * 15) + 1);
+	x.est_vols = (unsigned)((total + o->volume_size - 1) / o->volume_size);
+	if (x.est_vols == 0)
+		x.est_vols = 1;
 	jp_progress_bytes(&x.prog, total, x.est_vols);
 	jp_progress_volume(&x.prog, 1, x.est_vols);
 	for (i = 0; i < files.n; i++) {

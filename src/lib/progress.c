@@ -21,10 +21,33 @@ jp_progress_init(struct jp_progress *p, struct jp_ctx *ctx, const char *label,
 	pthread_mutex_init(&p->lock, NULL);
 }
 
+/* Draw the line; the caller holds the lock. */
+static void
+jp_progress_draw(struct jp_progress *p, double now)
+{
+	double el = now - p->start;
+	double rate = el > 0 ? p->done_bytes / el / 1e6 : 0.0;
+
+	if (p->total_bytes > 0 && p->nvols > 0)
+		fprintf(stderr, "\r%s: %.0f/%.0f MB, %.1f MB/s, volume %u of %u  ",
+		    p->label, p->done_bytes / 1e6, p->total_bytes / 1e6, rate,
+		    p->vol, p->nvols);
+	else if (p->total_bytes > 0)
+		fprintf(stderr, "\r%s: %.0f/%.0f MB, %.1f MB/s  ", p->label,
+		    p->done_bytes / 1e6, p->total_bytes / 1e6, rate);
+	else
+		fprintf(stderr, "\r%s: %llu/%llu files, %.1f MB/s  ", p->label,
+		    (unsigned long long)p->done_items,
+		    (unsigned long long)p->total_items, rate);
+	fflush(stderr);
+	p->last_draw = now;
+	p->drawn = 1;
+}
+
 void
 jp_progress_add(struct jp_progress *p, uint64_t items, uint64_t bytes)
 {
-	double now, el;
+	double now;
 
 	pthread_mutex_lock(&p->lock);
 	p->done_items += items;
@@ -32,28 +55,8 @@ jp_progress_add(struct jp_progress *p, uint64_t items, uint64_t bytes)
 	if (p->enabled) {
 		now = jp_now();
 		if (now - p->last_draw >= 0.2 || (p->total_bytes == 0 &&
-		    p->done_items == p->total_items)) {
-			el = now - p->start;
-			if (p->total_bytes > 0 && p->nvols > 0)
-				fprintf(stderr, "\r%s: %.0f/%.0f MB, %.1f MB/s, "
-				    "volume %u of %u  ", p->label,
-				    p->done_bytes / 1e6, p->total_bytes / 1e6,
-				    el > 0 ? p->done_bytes / el / 1e6 : 0.0,
-				    p->vol, p->nvols);
-			else if (p->total_bytes > 0)
-				fprintf(stderr, "\r%s: %.0f/%.0f MB, %.1f MB/s  ",
-				    p->label, p->done_bytes / 1e6,
-				    p->total_bytes / 1e6,
-				    el > 0 ? p->done_bytes / el / 1e6 : 0.0);
-			else
-				fprintf(stderr, "\r%s: %llu/%llu files, %.1f MB/s  ",
-				    p->label, (unsigned long long)p->done_items,
-				    (unsigned long long)p->total_items,
-				    el > 0 ? p->done_bytes / el / 1e6 : 0.0);
-			fflush(stderr);
-			p->last_draw = now;
-			p->drawn = 1;
-		}
+		    p->done_items == p->total_items))
+			jp_progress_draw(p, now);
 	}
 	pthread_mutex_unlock(&p->lock);
 }
@@ -71,8 +74,12 @@ void
 jp_progress_volume(struct jp_progress *p, unsigned vol, unsigned nvols)
 {
 	pthread_mutex_lock(&p->lock);
+	if (p->enabled && p->total_bytes > 0 && vol != p->vol)
+		jp_progress_draw(p, jp_now());   /* the volume done, in full */
 	p->vol = vol;
 	p->nvols = nvols;
+	if (p->enabled && p->total_bytes > 0)
+		jp_progress_draw(p, jp_now());
 	pthread_mutex_unlock(&p->lock);
 }
 
