@@ -31,6 +31,8 @@ static const struct jp_command jp_commands[] = {
 	{ "help", cmd_help, "show the manual page of a command" },
 	{ "import", cmd_import, "verify a bundle and import it into a store atomically" },
 	{ "key", cmd_key, "generate or export the repository signing key" },
+	{ "plan", cmd_plan, "compute what each scanned host needs from the repositories" },
+	{ "scan", cmd_scan, "write the scan file of a host: its installed packages" },
 	{ "sign", cmd_sign, "sign a repository's metadata with OpenPGP" },
 	{ "verify", cmd_verify, "check a repository's signature, metadata and packages" },
 };

@@ -1,0 +1,495 @@
+/*
+ * cmd_plan.c: `jprepo plan`, the needed-patch set of each scanned host
+ * against the repositories' metadata: text per host and a fleet summary,
+ * or jprepo-plan(5) JSON.
+ *
+ * Scans are read and planned one at a time, so that a fleet of thousands
+ * of hosts needs the memory of one scan plus the repositories.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "fsutil.h"
+#include "plan.h"
+#include "pool.h"
+#include "scan.h"
+
+static const char plan_usage[] =
+	"usage: jprepo plan --repo REPO... [--security] [--min-severity S]\n"
+	"                   [--advisory ID]... [-o PLAN] [--json] SCAN...\n";
+
+static void
+plan_help(void)
+{
+	fputs(plan_usage, stdout);
+	fputs("\nFor each scan file (jprepo-scan(5)), compute from the repositories'\n"
+	    "metadata (never the packages) what the host needs: the updates and\n"
+	    "the advisories they fix, the new packages the updates require, and\n"
+	    "the requirements nothing provides.  Each scan is matched with the\n"
+	    "repositories of its package format and architecture.\n\n"
+	    "Options:\n"
+	    "      --repo REPO         a repository (RPM-MD or APT); repeat for more\n"
+	    "      --security          only updates that fix security advisories\n"
+	    "      --min-severity S    only advisories of severity S or above (Low,\n"
+	    "                          Moderate, Important, Critical)\n"
+	    "      --advisory ID       only updates fixing this advisory; repeat\n"
+	    "  -o, --output PLAN       write the plan (jprepo-plan(5), JSON) to PLAN\n"
+	    "      --json              print the plan as JSON on stdout\n"
+	    "  -q, --quiet             print errors only\n"
+	    "  -v, --verbose           say more\n"
+	    "  -h, --help              show this help\n\n"
+	    "Exit status: 0 every host planned, 1 some scans could not be read\n"
+	    "(named on stderr; the others are planned), 2 usage error, 3 failure.\n",
+	    stdout);
+}
+
+struct fleet {
+	size_t hosts, updates, security, installs, unsat, needed;
+};
+
+#define PLAN_HEAD "{\"format\": \"jprepo-plan\", \"version\": 1, \"hosts\": ["
+
+static void
+plan_tail(FILE *fp, const struct fleet *fl, int first)
+{
+	fprintf(fp, "%s], \"summary\": {\"hosts\": %zu, \"updates\": %zu, "
+	    "\"security_updates\": %zu, \"installs\": %zu, \"unsatisfied\": "
+	    "%zu, \"advisories_needed\": %zu}}\n", first ? "" : "\n",
+	    fl->hosts, fl->updates, fl->security, fl->installs, fl->unsat,
+	    fl->needed);
+}
+
+static const char *
+adv_field(const struct jp_pool *p, jp_str s)
+{
+	return s ? jp_pool_s(p, s) : "";
+}
+
+static int
+adv_is_security(const struct jp_pool *p, uint32_t a)
+{
+	return p->advs[a].type &&
+	    strcmp(jp_pool_s(p, p->advs[a].type), "security") == 0;
+}
+
+static void
+json_host(FILE *fp, const struct jp_pool *pool, const struct jp_scan *sc,
+    const struct jp_plan_host *h, int first)
+{
+	size_t i, j;
+
+	fputs(first ? "\n  {\"host\": " : ",\n  {\"host\": ", fp);
+	jp_cmd_json_str(fp, h->host);
+	fputs(", \"os\": ", fp);
+	jp_cmd_json_str(fp, sc->os_id ? sc->os_id : "");
+	fputs(", \"os_version\": ", fp);
+	jp_cmd_json_str(fp, sc->os_version ? sc->os_version : "");
+	fputs(", \"arch\": ", fp);
+	jp_cmd_json_str(fp, sc->arch ? sc->arch : "");
+	fprintf(fp, ", \"format\": \"%s\", \"manager\": \"%s\",\n   \"updates\": [",
+	    jp_scan_format_name(sc->format), jp_scan_manager_name(sc->manager));
+	for (i = 0; i < h->nupdates; i++) {
+		const struct jp_plan_update *u = &h->updates[i];
+		const struct jp_ppkg *k = &pool->pkgs[u->to];
+
+		fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", fp);
+		jp_cmd_json_str(fp, u->obsoletes ? jp_pool_s(pool, k->name) : u->name);
+		fputs(", \"arch\": ", fp);
+		jp_cmd_json_str(fp, u->obsoletes ? jp_pool_s(pool, k->arch) : u->arch);
+		fputs(", \"from\": ", fp);
+		jp_cmd_json_str(fp, u->from);
+		fputs(", \"to\": ", fp);
+		jp_cmd_json_str(fp, jp_pool_s(pool, k->evr));
+		fputs(", \"to_arch\": ", fp);
+		jp_cmd_json_str(fp, jp_pool_s(pool, k->arch));
+		fputs(", \"location\": ", fp);
+		jp_cmd_json_str(fp, jp_pool_s(pool, k->location));
+		fputs(", \"repo\": ", fp);
+		jp_cmd_json_str(fp, pool->repos[k->repo].path);
+		fprintf(fp, ", \"installonly\": %s", u->installonly ? "true" : "false");
+		if (u->obsoletes) {
+			fputs(", \"obsoletes\": ", fp);
+			jp_cmd_json_str(fp, u->name);
+		}
+		fputs(", \"advisories\": [", fp);
+		for (j = 0; j < u->nadvs; j++) {
+			const struct jp_padv *a = &pool->advs[u->advs[j]];
+			uint32_t c;
+
+			fputs(j ? ", {\"id\": " : "{\"id\": ", fp);
+			jp_cmd_json_str(fp, adv_field(pool, a->id));
+			fputs(", \"type\": ", fp);
+			jp_cmd_json_str(fp, adv_field(pool, a->type));
+			fputs(", \"severity\": ", fp);
+			jp_cmd_json_str(fp, adv_field(pool, a->severity));
+			fputs(", \"cves\": [", fp);
+			for (c = 0; c < a->ncve; c++) {
+				if (c)
+					fputs(", ", fp);
+				jp_cmd_json_str(fp, jp_pool_s(pool,
+				    pool->strs_list[a->cve0 + c]));
+			}
+			fputs("]}", fp);
+		}
+		fputs("]}", fp);
+	}
+	fputs(h->nupdates ? "\n   ],\n   \"installs\": [" : "],\n   \"installs\": [",
+	    fp);
+	for (i = 0; i < h->ninstalls; i++) {
+		const struct jp_ppkg *k = &pool->pkgs[h->installs[i].pkg];
+
+		fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", fp);
+		jp_cmd_json_str(fp, jp_pool_s(pool, k->name));
+		fputs(", \"arch\": ", fp);
+		jp_cmd_json_str(fp, jp_pool_s(pool, k->arch));
+		fputs(", \"to\": ", fp);
+		jp_cmd_json_str(fp, jp_pool_s(pool, k->evr));
+		fputs(", \"location\": ", fp);
+		jp_cmd_json_str(fp, jp_pool_s(pool, k->location));
+		fputs(", \"repo\": ", fp);
+		jp_cmd_json_str(fp, pool->repos[k->repo].path);
+		fputs(", \"required_by\": ", fp);
+		jp_cmd_json_str(fp, h->installs[i].required_by);
+		fputs("}", fp);
+	}
+	fputs(h->ninstalls ? "\n   ],\n   \"unsatisfied\": [" :
+	    "],\n   \"unsatisfied\": [", fp);
+	for (i = 0; i < h->nunsat; i++) {
+		fputs(i ? ", {\"package\": " : "{\"package\": ", fp);
+		jp_cmd_json_str(fp, h->unsat[i].package);
+		fputs(", \"requires\": ", fp);
+		jp_cmd_json_str(fp, h->unsat[i].requires);
+		fputs("}", fp);
+	}
+	fputs("],\n   \"advisories\": {\"needed\": [", fp);
+	for (i = 0; i < h->nneeded; i++) {
+		if (i)
+			fputs(", ", fp);
+		jp_cmd_json_str(fp, adv_field(pool, pool->advs[h->needed[i]].id));
+	}
+	fputs("], \"patched\": [", fp);
+	for (i = 0; i < h->npatched; i++) {
+		if (i)
+			fputs(", ", fp);
+		jp_cmd_json_str(fp, adv_field(pool, pool->advs[h->patched[i]].id));
+	}
+	fputs("]}}", fp);
+}
+
+static void
+text_host(FILE *fp, const struct jp_pool *pool, const struct jp_scan *sc,
+    const struct jp_plan_host *h)
+{
+	size_t i, j, sec = 0;
+
+	for (i = 0; i < h->nupdates; i++) {
+		for (j = 0; j < h->updates[i].nadvs; j++) {
+			if (adv_is_security(pool, h->updates[i].advs[j])) {
+				sec++;
+				break;
+			}
+		}
+	}
+	fprintf(fp, "%s (%s %s, %s, %s): %zu update%s (%zu security), %zu new "
+	    "package%s, %zu unsatisfied, %zu advisories needed\n", h->host,
+	    sc->os_id ? sc->os_id : "-", sc->os_version ? sc->os_version : "-",
+	    sc->arch ? sc->arch : "-", jp_scan_manager_name(sc->manager),
+	    h->nupdates, h->nupdates == 1 ? "" : "s", sec, h->ninstalls,
+	    h->ninstalls == 1 ? "" : "s", h->nunsat, h->nneeded);
+	for (i = 0; i < h->nupdates; i++) {
+		const struct jp_plan_update *u = &h->updates[i];
+		const struct jp_ppkg *k = &pool->pkgs[u->to];
+
+		fprintf(fp, "  %-9s %s.%s %s -> %s%s%s%s", u->installonly ?
+		    "install" : "update", u->name, u->arch, u->from,
+		    u->obsoletes ? jp_pool_s(pool, k->name) : "",
+		    u->obsoletes ? " " : "", jp_pool_s(pool, k->evr),
+		    u->installonly ? " (beside)" : "");
+		for (j = 0; j < u->nadvs; j++) {
+			const struct jp_padv *a = &pool->advs[u->advs[j]];
+
+			fprintf(fp, "%s%s", j ? ", " : "  ", adv_field(pool, a->id));
+			if (a->severity)
+				fprintf(fp, " (%s)", jp_pool_s(pool, a->severity));
+		}
+		fputc('\n', fp);
+	}
+	for (i = 0; i < h->ninstalls; i++) {
+		const struct jp_ppkg *k = &pool->pkgs[h->installs[i].pkg];
+
+		fprintf(fp, "  new       %s.%s %s (required by %s)\n",
+		    jp_pool_s(pool, k->name), jp_pool_s(pool, k->arch),
+		    jp_pool_s(pool, k->evr), h->installs[i].required_by);
+	}
+	for (i = 0; i < h->nunsat; i++)
+		fprintf(fp, "  missing   %s requires %s: no repository provides "
+		    "it\n", h->unsat[i].package, h->unsat[i].requires);
+}
+
+/* The installed packages of a scan, in plan's form. */
+static struct jp_plan_inst *
+scan_inst(const struct jp_scan *sc, size_t *n, char ***evrs)
+{
+	struct jp_plan_inst *v = jp_xcalloc(sc->npkgs + 1, sizeof(*v));
+	char **e = jp_xcalloc(sc->npkgs + 1, sizeof(*e));
+	size_t i, k = 0;
+
+	for (i = 0; i < sc->npkgs; i++) {
+		const struct jp_scan_pkg *p = &sc->pkgs[i];
+
+		if (p->name == NULL || p->arch == NULL || p->version == NULL)
+			continue;       /* nothing to compare with */
+		if (sc->format == JP_SCAN_DEB) {
+			/* dpkg: what is unpacked and configured, or nearly */
+			if (p->status && strcmp(p->status, "installed") != 0 &&
+			    strncmp(p->status, "triggers-", 9) != 0 &&
+			    strcmp(p->status, "half-configured") != 0)
+				continue;
+			e[k] = jp_xstrdup(p->version);
+		} else if (p->epoch) {
+			e[k] = jp_xasprintf("%lu:%s-%s", p->epoch, p->version,
+			    p->release ? p->release : "");
+		} else {
+			e[k] = jp_xasprintf("%s-%s", p->version,
+			    p->release ? p->release : "");
+		}
+		v[k].name = p->name;
+		v[k].arch = p->arch;
+		v[k].evr = e[k];
+		k++;
+	}
+	*n = k;
+	*evrs = e;
+	return v;
+}
+
+int
+cmd_plan(int argc, char **argv, struct jp_ctx *ctx)
+{
+	enum { OPT_REPO = 256, OPT_SECURITY, OPT_MINSEV, OPT_ADVISORY, OPT_JSON };
+	static const struct option longopts[] = {
+		{ "repo", required_argument, NULL, OPT_REPO },
+		{ "security", no_argument, NULL, OPT_SECURITY },
+		{ "min-severity", required_argument, NULL, OPT_MINSEV },
+		{ "advisory", required_argument, NULL, OPT_ADVISORY },
+		{ "output", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const severities[] = { "low", "moderate",
+	    "important", "critical", NULL };
+	struct jp_plan_opts po;
+	struct jp_pool rpm, deb;
+	const char **repos = NULL, **advs = NULL;
+	size_t nrepos = 0, nadvs = 0, i;
+	const char *out_path = NULL;
+	char *tmp = NULL;
+	int c, json = 0, rc = JP_EXIT_FAILURE, bad = 0, have_rpm = 0, have_deb = 0;
+	int first = 1;
+	FILE *jf = NULL;
+	struct fleet fl;
+
+	memset(&po, 0, sizeof(po));
+	memset(&fl, 0, sizeof(fl));
+	while ((c = getopt_long(argc, argv, "ho:qv", longopts, NULL)) != -1) {
+		if (jp_cmd_common_opt(ctx, c))
+			continue;
+		switch (c) {
+		case 'h':
+			plan_help();
+			free(repos);
+			free(advs);
+			return JP_EXIT_OK;
+		case OPT_REPO:
+			repos = jp_xrealloc(repos, (nrepos + 1) * sizeof(*repos));
+			repos[nrepos++] = optarg;
+			break;
+		case OPT_SECURITY:
+			po.security = 1;
+			break;
+		case OPT_MINSEV:
+			for (i = 0; severities[i]; i++)
+				if (strcasecmp(optarg, severities[i]) == 0)
+					break;
+			if (!severities[i]) {
+				jp_err(ctx, "--min-severity takes Low, Moderate, "
+				    "Important or Critical, not '%s'", optarg);
+				free(repos);
+				free(advs);
+				return JP_EXIT_USAGE;
+			}
+			po.min_severity = optarg;
+			break;
+		case OPT_ADVISORY:
+			advs = jp_xrealloc(advs, (nadvs + 1) * sizeof(*advs));
+			advs[nadvs++] = optarg;
+			break;
+		case 'o':
+			out_path = optarg;
+			break;
+		case OPT_JSON:
+			json = 1;
+			break;
+		default:
+			free(repos);
+			free(advs);
+			return jp_cmd_usage_error(ctx, plan_usage);
+		}
+	}
+	if (nrepos == 0 || optind >= argc) {
+		jp_err(ctx, "%s", nrepos == 0 ? "no repository (--repo REPO)" :
+		    "no scan file given");
+		free(repos);
+		free(advs);
+		return jp_cmd_usage_error(ctx, plan_usage);
+	}
+	po.advisories = advs;
+	po.nadvisories = nadvs;
+
+	jp_pool_init(&rpm, JP_POOL_RPM);
+	jp_pool_init(&deb, JP_POOL_DEB);
+	for (i = 0; i < nrepos; i++) {
+		int f = jp_pool_repo_format(repos[i]);
+		struct jp_pool *p = f == JP_POOL_DEB ? &deb : &rpm;
+
+		if (f == 0) {
+			jp_err(ctx, "'%s' is not a repository (no repodata/repomd.xml "
+			    "and no dists/)", repos[i]);
+			goto out;
+		}
+		if (jp_pool_add_repo(ctx, p, repos[i], NULL) < 0) {
+			jp_err(ctx, "%s", jp_error_msg(ctx));
+			goto out;
+		}
+		if (f == JP_POOL_DEB)
+			have_deb = 1;
+		else
+			have_rpm = 1;
+	}
+	if (jp_pool_complete(ctx, &rpm) < 0) {
+		jp_err(ctx, "%s", jp_error_msg(ctx));
+		goto out;
+	}
+	jp_pool_index(&rpm);
+	jp_pool_index(&deb);
+	jp_verbose(ctx, "repositories: %zu rpm packages, %zu deb packages, %zu "
+	    "advisories", rpm.npkgs, deb.npkgs, rpm.nadvs + deb.nadvs);
+
+	if (out_path) {
+		tmp = jp_xasprintf("%s.tmp.%ld", out_path, (long)getpid());
+		if ((jf = fopen(tmp, "w")) == NULL) {
+			jp_err(ctx, "cannot create '%s': %s", tmp, strerror(errno));
+			goto out;
+		}
+	} else if (json) {
+		jf = stdout;
+	}
+	if (jf)
+		fputs(PLAN_HEAD, jf);
+	if (json && jf != stdout)
+		fputs(PLAN_HEAD, stdout);
+
+	for (i = (size_t)optind; i < (size_t)argc; i++) {
+		struct jp_scan sc;
+		struct jp_plan_host h;
+		struct jp_plan_inst *inst;
+		struct jp_pool *p;
+		char **evrs;
+		size_t n, k;
+
+		jp_scan_init(&sc);
+		if (jp_scan_read(ctx, argv[i], &sc) < 0) {
+			jp_err(ctx, "%s", jp_error_msg(ctx));
+			jp_scan_release(&sc);
+			bad++;
+			continue;
+		}
+		p = sc.format == JP_SCAN_DEB ? &deb : &rpm;
+		if (sc.format == JP_SCAN_DEB ? !have_deb : !have_rpm)
+			jp_warn(ctx, "%s: host '%s' uses %s packages and no such "
+			    "repository was given: nothing to plan", argv[i],
+			    sc.host ? sc.host : "-", jp_scan_format_name(sc.format));
+		inst = scan_inst(&sc, &n, &evrs);
+		jp_plan_host(ctx, p, &po, sc.host ? sc.host : argv[i],
+		    sc.arch ? sc.arch : "", inst, n, &h);
+		if (!json)
+			text_host(stdout, p, &sc, &h);
+		if (jf)
+			json_host(jf, p, &sc, &h, first);
+		if (json && jf != stdout)
+			json_host(stdout, p, &sc, &h, first);
+		first = 0;
+		fl.hosts++;
+		fl.updates += h.nupdates;
+		fl.installs += h.ninstalls;
+		fl.unsat += h.nunsat;
+		fl.needed += h.nneeded;
+		for (k = 0; k < h.nupdates; k++) {
+			size_t j;
+
+			for (j = 0; j < h.updates[k].nadvs; j++) {
+				if (adv_is_security(p, h.updates[k].advs[j])) {
+					fl.security++;
+					break;
+				}
+			}
+		}
+		jp_plan_host_release(&h);
+		for (k = 0; k < n; k++)
+			free(evrs[k]);
+		free(evrs);
+		free(inst);
+		jp_scan_release(&sc);
+	}
+	if (json && jf != stdout)
+		plan_tail(stdout, &fl, first);
+	if (jf) {
+		plan_tail(jf, &fl, first);
+		if (jf != stdout) {
+			if (fflush(jf) != 0 || fsync(fileno(jf)) != 0 ||
+			    fclose(jf) != 0) {
+				jp_err(ctx, "cannot write '%s': %s", tmp,
+				    strerror(errno));
+				jf = NULL;
+				unlink(tmp);
+				goto out;
+			}
+			jf = NULL;
+			if (rename(tmp, out_path) < 0) {
+				jp_err(ctx, "cannot rename '%s': %s", tmp,
+				    strerror(errno));
+				unlink(tmp);
+				goto out;
+			}
+		}
+	}
+	if (!json)
+		printf("fleet: %zu host%s, %zu updates (%zu security), %zu new "
+		    "packages, %zu unsatisfied requirements, %zu advisories "
+		    "needed\n", fl.hosts, fl.hosts == 1 ? "" : "s", fl.updates,
+		    fl.security, fl.installs, fl.unsat, fl.needed);
+	rc = bad ? JP_EXIT_PARTIAL : JP_EXIT_OK;
+out:
+	if (jf && jf != stdout) {
+		fclose(jf);
+		unlink(tmp);
+	}
+	free(tmp);
+	jp_pool_release(&rpm);
+	jp_pool_release(&deb);
+	free(repos);
+	free(advs);
+	return rc;
+}
