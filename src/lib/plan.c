@@ -449,8 +449,10 @@ jp_plan_host(struct jp_ctx *ctx, struct jp_pool *pool,
 		    k = pool->pkgs[k - 1].next_same_name) {
 			const struct jp_ppkg *c = &pool->pkgs[k - 1];
 
+			/* the installed arch counts too: dpkg's foreign arches */
 			if (!arch_ok(pool, e->arch, jp_pool_s(pool, c->arch)) ||
-			    !host_arch_ok(pool, arch, jp_pool_s(pool, c->arch)) ||
+			    !(host_arch_ok(pool, arch, jp_pool_s(pool, c->arch)) ||
+			    strcmp(jp_pool_s(pool, c->arch), e->arch) == 0) ||
 			    pkg_evrcmp(pool, k - 1, e->evr) <= 0)
 				continue;
 			if (!best || pkg_evrcmp(pool, k - 1,
