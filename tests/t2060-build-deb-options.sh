@@ -98,8 +98,9 @@ jp_expect 2 build --label "x${nl}" "$T/inv"
 jp_expect 2 build --suite 'a b' "$repo"
 [ ! -e "$repo/dists/a b" ] || fail "--suite 'a b' created dists/a b"
 
-# RPM-MD-only options: --advisories is an error (exit 3, nothing
-# changed), --compress does not change the APT indexes' compressions.
+# RPM-MD-only forms: --advisories with an updateinfo.xml file is an error
+# for an APT repository (exit 3, nothing changed; Debian feeds are
+# t2080's), --compress does not change the APT indexes' compressions.
 (cd "$repo" && find dists -type f | LC_ALL=C sort | xargs sha256sum) >"$T/sums.before"
 echo '<updates/>' >"$T/adv.xml"
 jp_expect 3 build --advisories "$T/adv.xml" "$repo"

@@ -4,6 +4,8 @@
 # versions, one of them needing a new package (through an alternative and
 # a versioned dependency), a virtual package provided, and a package in
 # two architectures.  The root is scanned by both scanners, then planned.
+# The new repository carries a DSA list's advisories (jprepo build
+# --advisories), which the plan must attach to the update that fixes them.
 # Oracles:
 #   apt-get -s dist-upgrade   every Inst line equals the plan's updates and
 #                             new packages
@@ -51,8 +53,13 @@ mkdeb "$N" mailer 1.1-1 all 'Depends: mta'
 mkdeb "$N" secpkg 1:1.1-1 amd64
 mkdeb "$N" newdep 1.0-1 all
 mkdeb "$N" altdep 1.0-1 all
+# A DSA list for the new repository (codename bookworm): secpkg's fix.
+printf '%s\n' '[20 Nov 2026] DSA-9001-1 secpkg - security update' \
+    '	{CVE-2026-1111 CVE-2026-2222}' '	[bookworm] - secpkg 1:1.1-1' \
+    '[19 Nov 2026] DSA-9000-1 stable - security update' '	{CVE-2026-0001}' \
+    '	[bookworm] - stable 1.0-1' >"$T/dsa.list"
 jp_expect 0 build -q --suite stable "$O"
-jp_expect 0 build -q --suite stable "$N"
+jp_expect 0 build -q --suite stable --codename bookworm --advisories "$T/dsa.list" "$N"
 
 R=$T/root
 jp_apt_root "$R" "$O" stable main i386
@@ -119,6 +126,11 @@ assert u[("secpkg", "amd64")]["from"] == "1:1.0-1", u
 assert u[("secpkg", "amd64")]["to"] == "1:1.1-1", u
 assert ("liba", "i386") in u and ("liba", "amd64") in u, u
 assert h["unsatisfied"] == [], h["unsatisfied"]
+adv = u[("secpkg", "amd64")]["advisories"]
+assert [a["id"] for a in adv] == ["DSA-9001-1"], adv
+assert adv[0]["type"] == "security" and adv[0]["cves"] == ["CVE-2026-1111", "CVE-2026-2222"], adv
+# stable 1.0-1 is installed: its advisory is patched, secpkg's needed
+assert h["advisories"] == {"needed": ["DSA-9001-1"], "patched": ["DSA-9000-1"]}, h["advisories"]
 assert [i["name"] for i in h["installs"]] == ["altdep"], h["installs"]  # newdep 1.0 is not >= 1.5
 EOF
 exit 0

@@ -433,6 +433,9 @@ enum jp_aptmd_kind {
 	JP_APTMD_NKINDS
 };
 
+/* The advisories' file, at the suite's top (see aptmd.h). */
+#define JP_APTMD_UPDATEINFO "updateinfo.xml.gz"
+
 static const char *const jp_aptmd_suffix[JP_APTMD_NKINDS] = {
 	"", ".gz", ".xz",
 };
@@ -1127,7 +1130,8 @@ jp_aptmd_write(struct jp_ctx *ctx, const char *suite_dir,
 	 * holds the "all" packages, binary-ARCH those of ARCH and "all"
 	 */
 	texts = jp_xcalloc(narchs, sizeof(*texts));
-	files = jp_xcalloc(narchs * JP_APTMD_NKINDS, sizeof(*files));
+	/* and updateinfo.xml.gz, when there are advisories */
+	files = jp_xcalloc(narchs * JP_APTMD_NKINDS + 1, sizeof(*files));
 	/*
 	 * Each text is allocated once at its size, and no stanza is kept:
 	 * the memory goes to the compressors.  So the stanzas are made twice,
@@ -1171,6 +1175,20 @@ jp_aptmd_write(struct jp_ctx *ctx, const char *suite_dir,
 			jp_error_clear(&f->ctx);
 		}
 	}
+	if (opts->updateinfo) {
+		/*
+		 * Gzip only, as RPM-MD publishes it; Release lists it like
+		 * every file, so InRelease's signature covers it.
+		 */
+		struct jp_aptmd_file *f = &files[nfiles++];
+
+		f->relpath = jp_xstrdup(JP_APTMD_UPDATEINFO);
+		f->kind = JP_APTMD_GZ;
+		f->in = opts->updateinfo;
+		f->in_len = opts->updateinfo_len;
+		f->ctx = *ctx;
+		jp_error_clear(&f->ctx);
+	}
 	jp_aptmd_make_all(files, nfiles, opts->nthreads);
 	for (i = 0; i < nfiles; i++) {
 		if (files[i].rc < 0) {
@@ -1201,6 +1219,20 @@ jp_aptmd_write(struct jp_ctx *ctx, const char *suite_dir,
 		for (k = 0; k < JP_NELEM(subs); k++) {
 			char *dir = jp_xasprintf("%s/%s/binary-%s%s", suite_dir,
 			    component, archs[a], subs[k]);
+
+			rc = jp_fsync_dir(ctx, dir);
+			free(dir);
+			if (rc < 0)
+				goto out;
+		}
+	}
+	if (opts->updateinfo) {
+		static const char *const subs[] = {
+			"/by-hash/SHA256", "/by-hash/SHA512", "/by-hash",
+		};
+
+		for (k = 0; k < JP_NELEM(subs); k++) {
+			char *dir = jp_xasprintf("%s%s", suite_dir, subs[k]);
 
 			rc = jp_fsync_dir(ctx, dir);
 			free(dir);

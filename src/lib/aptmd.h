@@ -25,6 +25,11 @@
  * carried over, so that a client that read the old Release while the new
  * tree is swapped in still finds the files it was promised.
  *
+ * With advisories (opts->updateinfo), the suite's top also holds
+ * updateinfo.xml.gz, listed in Release (size and every hash) and copied
+ * under by-hash/ like the indexes, so that a signature over Release covers
+ * it too (see debsec.h for where the advisories come from).
+ *
  * Output depends only on the records and options: the same input gives
  * byte-identical files.  Signing (InRelease, Release.gpg) is not done here.
  */
@@ -48,6 +53,9 @@ struct jp_aptmd_opts {
 	int nthreads;               /* compressing threads (>= 1); the bytes
 	                               written do not depend on it */
 	const char *prev_suite_dir; /* the published dists/SUITE, or NULL */
+	const char *updateinfo;     /* updateinfo.xml text to publish as
+	                               updateinfo.xml.gz, or NULL */
+	size_t updateinfo_len;
 };
 
 /*

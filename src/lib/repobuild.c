@@ -18,6 +18,7 @@
 #include "ctx.h"
 #include "deb822.h"
 #include "debpkg.h"
+#include "debsec.h"
 #include "digest.h"
 #include "fsutil.h"
 #include "pgp.h"
@@ -449,17 +450,27 @@ jp_build_fingerprint(struct jp_ctx *ctx, const struct jp_build_opts *opts,
 			    strlen(names[k] ? names[k] : "\x01") + 1);
 	}
 	for (i = 0; opts->advisories && opts->advisories[i]; i++) {
-		char *data;
-		size_t len;
-		char hex[65];
+		/* read in pieces: the Security Tracker's JSON is ~70 MB */
+		struct jp_digest fd_d;
+		int fd = open(opts->advisories[i], O_RDONLY | O_CLOEXEC);
 
-		if (jp_file_read(ctx, opts->advisories[i], &data, &len) < 0) {
+		if (fd < 0) {
+			jp_digest_release(&d);
+			return jp_error_errno(ctx, errno, "cannot open '%s'",
+			    opts->advisories[i]);
+		}
+		if (jp_digest_init(&fd_d, JP_DIGEST_SHA256) < 0 ||
+		    jp_digest_fd(ctx, fd, opts->advisories[i], &fd_d) < 0) {
+			close(fd);
+			jp_digest_release(&fd_d);
 			jp_digest_release(&d);
 			return JP_ERR;
 		}
-		jp_sha256_hex(data, len, hex);
-		free(data);
-		snprintf(line, sizeof(line), "advisories %s\n", hex);
+		close(fd);
+		jp_digest_final(&fd_d);
+		snprintf(line, sizeof(line), "advisories %s\n",
+		    jp_digest_hex(&fd_d, JP_DIGEST_SHA256));
+		jp_digest_release(&fd_d);
 		jp_digest_update(&d, line, strlen(line));
 	}
 	for (i = 0; i < w->n; i++) {
@@ -819,23 +830,110 @@ out:
 	return rc;
 }
 
+/*
+ * The advisories of the Debian security feeds for the release codename,
+ * mapped to the repository's packages (debsec.h), as updateinfo.xml in
+ * *xml (malloc'd, *len bytes).
+ */
+static int
+jp_apt_advisories(struct jp_ctx *ctx, const char *const *feeds,
+    const char *codename, struct jp_pkg *const *pkgs, size_t n, char **xml,
+    size_t *len)
+{
+	struct jp_debsec *ds = jp_debsec_new(codename, pkgs, n);
+	struct jp_advset advs = { 0 };
+	size_t i, left = 0;
+	int rc = JP_ERR;
+
+	for (i = 0; feeds[i]; i++) {
+		jp_verbose(ctx, "reading advisories from '%s'", feeds[i]);
+		if (jp_debsec_load(ctx, ds, feeds[i]) < 0)
+			goto out;
+	}
+	if (jp_debsec_advisories(ctx, ds, &advs, &left) < 0 ||
+	    jp_advisory_write_xml(ctx, &advs, xml, len) < 0)
+		goto out;
+	if (left)
+		jp_info(ctx, "%zu advisor%s of release '%s' left out: %s no "
+		    "package of the repository at or above the fixed version "
+		    "(%zu published)", left, left == 1 ? "y" : "ies", codename,
+		    left == 1 ? "it names" : "they name", advs.n);
+	else
+		jp_verbose(ctx, "%zu advisor%s of release '%s' published",
+		    advs.n, advs.n == 1 ? "y" : "ies", codename);
+	rc = 0;
+out:
+	jp_advset_release(&advs);
+	jp_debsec_free(ds);
+	return rc;
+}
+
 static int
 jp_write_aptmd(struct jp_ctx *ctx, const char *dir, struct jp_cache *cache,
-    struct jp_item *const *list, size_t n, const struct jp_aptmd_opts *ao)
+    struct jp_item *const *list, size_t n, struct jp_aptmd_opts *ao,
+    const char *const *feeds)
 {
 	struct jp_pkg **pkgs = jp_xcalloc(n ? n : 1, sizeof(*pkgs));
-	size_t i;
+	char *updateinfo = NULL;
+	size_t updateinfo_len = 0, i;
 	int rc = JP_ERR;
 
 	for (i = 0; i < n; i++)
 		if ((pkgs[i] = jp_item_load(ctx, cache, list[i])) == NULL)
 			goto out;
+	if (feeds && feeds[0]) {
+		/* the release the feeds speak of is the repository's codename */
+		if (jp_apt_advisories(ctx, feeds, ao->codename ? ao->codename :
+		    ao->suite, pkgs, n, &updateinfo, &updateinfo_len) < 0)
+			goto out;
+		ao->updateinfo = updateinfo;
+		ao->updateinfo_len = updateinfo_len;
+	}
 	rc = jp_aptmd_write(ctx, dir, pkgs, n, ao);
+	ao->updateinfo = NULL;
+	ao->updateinfo_len = 0;
 out:
+	free(updateinfo);
 	for (i = 0; i < n; i++)
 		jp_pkg_free(pkgs[i]);
 	free(pkgs);
 	return rc;
+}
+
+/*
+ * Check that each --advisories file suits the repository's format before
+ * anything is read: updateinfo.xml for RPM-MD, the Debian Security
+ * Tracker's JSON or a DSA/DLA list for APT (recognised from the content,
+ * jp_debsec_detect()).
+ */
+static int
+jp_check_feeds(struct jp_ctx *ctx, const char *repo, int format,
+    const char *const *feeds)
+{
+	size_t i;
+
+	for (i = 0; feeds && feeds[i]; i++) {
+		int kind = jp_debsec_detect(ctx, feeds[i]);
+
+		if (kind < 0)
+			return kind;
+		if (format == JP_REPO_APT && kind == JP_DEBSEC_UPDATEINFO)
+			return jp_error_set(ctx, JP_ERR, "cannot take "
+			    "advisories from '%s': it is an updateinfo.xml "
+			    "file, for RPM-MD repositories; '%s' is an APT "
+			    "repository: give the Debian Security Tracker's "
+			    "JSON or a DSA/DLA list", feeds[i], repo);
+		if (format != JP_REPO_APT && kind != JP_DEBSEC_UPDATEINFO)
+			return jp_error_set(ctx, JP_ERR, "cannot take "
+			    "advisories from '%s': it is no updateinfo.xml "
+			    "file (it reads as %s); '%s' is an RPM-MD "
+			    "repository, which takes updateinfo.xml files "
+			    "only", feeds[i],
+			    kind == JP_DEBSEC_TRACKER_JSON ? "JSON, as the "
+			    "Debian Security Tracker's" : "text, as a DSA/DLA "
+			    "list", repo);
+	}
+	return 0;
 }
 
 /* With --sign, the published signature files must be there too. */
@@ -969,13 +1067,9 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 			    other, format == JP_REPO_APT ? "RPM-MD" : "APT");
 		free(other);
 	}
+	if (jp_check_feeds(ctx, repo, format, opts->advisories) < 0)
+		goto out;
 	if (format == JP_REPO_APT) {
-		if (opts->advisories && opts->advisories[0]) {
-			rc = jp_error_set(ctx, JP_ERR, "'%s' is an APT repository; "
-			    "--advisories takes updateinfo files for RPM-MD "
-			    "repositories only", repo);
-			goto out;
-		}
 		distsdir = jp_path_join(repo, "dists");
 		suitedir = jp_path_join(distsdir, suite);
 		topfile = jp_path_join(suitedir, "Release");
@@ -1048,8 +1142,12 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 
 	jp_debug(ctx, "walk and cache lookups done at %.3f s", jp_now() - t0);
 
-	/* Advisories: merged and rendered before anything is read. */
-	if (opts->advisories && opts->advisories[0]) {
+	/*
+	 * Advisories: merged and rendered before anything is read (RPM-MD;
+	 * an APT repository's feeds are mapped to its packages once they
+	 * are read, see jp_write_aptmd()).
+	 */
+	if (format != JP_REPO_APT && opts->advisories && opts->advisories[0]) {
 		for (i = 0; opts->advisories[i]; i++)
 			if (jp_advisory_load(ctx, opts->advisories[i], &advs) < 0)
 				goto out;
@@ -1174,7 +1272,8 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 		tmpdir = jp_xasprintf("%s/%s%s-%ld", distsdir,
 		    JP_BUILD_APT_TMP_PREFIX, suite, (long)getpid());
 		if (jp_fresh_dir(ctx, tmpdir) < 0 ||
-		    jp_write_aptmd(ctx, tmpdir, cache, list, nlist, &ao) < 0 ||
+		    jp_write_aptmd(ctx, tmpdir, cache, list, nlist, &ao,
+		    opts->advisories) < 0 ||
 		    jp_build_sign(ctx, opts, tmpdir, 1, suitedir) < 0 ||
 		    jp_fsync_dir(ctx, tmpdir) < 0 ||
 		    jp_publish(ctx, distsdir, tmpdir, suitedir) < 0)
