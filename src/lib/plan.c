@@ -175,18 +175,24 @@ hs_release(struct hstate *hs)
 	free(hs->ents);
 }
 
-/* The pool package with this name, arch and evr, + 1; 0 when none. */
+/*
+ * The pool package with this name, arch and evr, + 1; 0 when none.  The
+ * pool's versions are interned in the native form that scans give, so
+ * equal versions are equal strings.
+ */
 static uint32_t
 pool_exact(const struct jp_pool *pool, const char *name, const char *arch,
     const char *evr)
 {
+	jp_str ev = jp_pool_lookup(pool, evr), ar;
 	uint32_t i;
 
+	if (ev == 0 || (ar = jp_pool_lookup(pool, arch)) == 0)
+		return 0;
 	for (i = jp_pool_first(pool, name); i; i = pool->pkgs[i - 1].next_same_name) {
 		const struct jp_ppkg *k = &pool->pkgs[i - 1];
 
-		if (strcmp(jp_pool_s(pool, k->arch), arch) == 0 &&
-		    jp_pool_evrcmp(pool, jp_pool_s(pool, k->evr), evr) == 0)
+		if (k->arch == ar && k->evr == ev)
 			return i;
 	}
 	return 0;
@@ -257,13 +263,16 @@ host_provides(const struct jp_pool *pool, const struct hstate *hs,
 		}
 	}
 	if (name[0] == '/') {
-		size_t i;
+		/* file provides: the packages holding the file, on the host? */
+		for (x = jp_pool_file_first(pool, req->name); x;
+		    x = pool->file_next[x]) {
+			const struct jp_ppkg *k = &pool->pkgs[pool->file_pkg[x]];
 
-		/* file provides: scan the host's known packages (rare) */
-		for (i = 0; i < hs->cap; i++) {
-			for (e = hs->tab[i]; e; e = e->next) {
-				if (!e->removed && e->pkg &&
-				    pkg_provides(pool, e->pkg - 1, req))
+			if (pool->file_name[x] != req->name)
+				continue;
+			for (e = hs_find(hs, jp_pool_s(pool, k->name)); e;
+			    e = e->next) {
+				if (!e->removed && e->pkg == pool->file_pkg[x] + 1)
 					return 1;
 			}
 		}
@@ -305,12 +314,15 @@ best_provider(const struct jp_pool *pool, const char *arch,
 	}
 	if (best || name[0] != '/')
 		return best;
-	for (i = 0; i < pool->npkgs; i++) {
-		if (host_arch_ok(pool, arch, jp_pool_s(pool, pool->pkgs[i].arch)) &&
-		    pkg_provides(pool, i, req))
-			return i + 1;
+	for (x = jp_pool_file_first(pool, req->name); x; x = pool->file_next[x]) {
+		uint32_t k = pool->file_pkg[x];
+
+		if (pool->file_name[x] == req->name &&
+		    host_arch_ok(pool, arch, jp_pool_s(pool, pool->pkgs[k].arch)) &&
+		    (!best || k + 1 < best))
+			best = k + 1;
 	}
-	return 0;
+	return best;
 }
 
 static char *
@@ -394,6 +406,26 @@ adv_wanted(const struct jp_pool *pool, const struct jp_plan_opts *o,
 	return 1;
 }
 
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static size_t
+uniq_u32(uint32_t *v, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (k == 0 || v[k - 1] != v[i])
+			v[k++] = v[i];
+	}
+	return k;
+}
+
 /* Grow-and-append helpers. */
 #define PUSH(arr, n, item) do { \
 	(arr) = jp_xrealloc((arr), ((n) + 1) * sizeof(*(arr))); \
@@ -407,7 +439,7 @@ jp_plan_host(struct jp_ctx *ctx, struct jp_pool *pool,
 {
 	struct hstate hs;
 	uint32_t *work = NULL;
-	size_t nwork = 0, i, a;
+	size_t nwork = 0, i;
 	int filtered = o->security || o->min_severity || o->nadvisories;
 
 	(void)ctx;
@@ -474,24 +506,30 @@ jp_plan_host(struct jp_ctx *ctx, struct jp_pool *pool,
 			u.from = e->evr;
 			u.to = best - 1;
 			u.installonly = io;
-			/* advisories this update fixes */
-			for (a = 0; a < pool->nadvs; a++) {
-				const struct jp_padv *ad = &pool->advs[a];
-				uint32_t j;
+			/* advisories this update fixes (index by name) */
+			{
+				jp_str nm = pool->pkgs[best - 1].name;
+				uint32_t x;
 
-				for (j = ad->pkg0; j < ad->pkg0 + ad->npkg; j++) {
-					const struct jp_padv_pkg *ap = &pool->adv_pkgs[j];
+				for (x = jp_pool_advp_first(pool, nm); x;
+				    x = pool->advp_next[x - 1]) {
+					const struct jp_padv_pkg *ap =
+					    &pool->adv_pkgs[x - 1];
 					const char *aevr = jp_pool_s(pool, ap->evr);
+					uint32_t ai = pool->advp_adv[x - 1];
 
-					if (strcmp(jp_pool_s(pool, ap->name), e->name) != 0 ||
-					    (ap->arch && !arch_ok(pool, e->arch,
+					if (ap->name != nm || (ap->arch &&
+					    !arch_ok(pool, e->arch,
 					    jp_pool_s(pool, ap->arch))) ||
 					    jp_pool_evrcmp(pool, aevr, e->evr) <= 0 ||
-					    pkg_evrcmp(pool, best - 1, aevr) < 0)
+					    pkg_evrcmp(pool, best - 1, aevr) < 0 ||
+					    (u.nadvs > 0 && u.advs[u.nadvs - 1] == ai))
 						continue;
-					PUSH(u.advs, u.nadvs, (uint32_t)a);
-					break;
+					PUSH(u.advs, u.nadvs, ai);
 				}
+				/* in the repository's order, each once */
+				qsort(u.advs, u.nadvs, sizeof(*u.advs), cmp_u32);
+				u.nadvs = uniq_u32(u.advs, u.nadvs);
 			}
 			if (filtered) {
 				size_t keep = 0, j;
@@ -615,52 +653,59 @@ jp_plan_host(struct jp_ctx *ctx, struct jp_pool *pool,
 			}
 		}
 	}
-	/* Compliance: advisories needed (apply, not installed) and patched. */
-	for (a = 0; a < pool->nadvs; a++) {
-		const struct jp_padv *ad = &pool->advs[a];
-		int applies = 0, missing = 0;
-		uint32_t j;
+	/*
+	 * Compliance: advisories needed (apply, not installed) and patched,
+	 * judged against the newest installed version of each name and
+	 * arch (kernels: an old one beside a fixed one is fine), as dnf
+	 * updateinfo --installed judges it.
+	 */
+	{
+		unsigned char *st = jp_xcalloc(pool->nadvs + 1, 1);
+		uint32_t *touched = NULL;
+		size_t ntouched = 0;
 
-		for (j = ad->pkg0; j < ad->pkg0 + ad->npkg; j++) {
-			const struct jp_padv_pkg *ap = &pool->adv_pkgs[j];
-			struct hent *e;
+		for (i = 0; i < n; i++) {
+			struct hent *e = &hs.ents[i], *f;
+			jp_str nm = jp_pool_lookup(pool, e->name);
+			int newest = 1;
+			uint32_t x;
 
-			/*
-			 * Against the newest installed version of the name and
-			 * arch (kernels: an old one beside a fixed one is fine),
-			 * as dnf updateinfo --installed judges it.
-			 */
-			for (e = hs_find(&hs, jp_pool_s(pool, ap->name)); e;
-			    e = e->next) {
-				struct hent *f;
-				int newest = 1;
+			if (nm == 0 || jp_pool_advp_first(pool, nm) == 0)
+				continue;
+			for (f = hs_find(&hs, e->name); f; f = f->next) {
+				if (f != e && f >= hs.ents && f < hs.ents + n &&
+				    strcmp(f->name, e->name) == 0 &&
+				    strcmp(f->arch, e->arch) == 0 &&
+				    jp_pool_evrcmp(pool, f->evr, e->evr) > 0)
+					newest = 0;
+			}
+			if (!newest)
+				continue;
+			for (x = jp_pool_advp_first(pool, nm); x;
+			    x = pool->advp_next[x - 1]) {
+				const struct jp_padv_pkg *ap = &pool->adv_pkgs[x - 1];
+				uint32_t ai = pool->advp_adv[x - 1];
 
-				if (e >= hs.ents + n || e < hs.ents ||
-				    strcmp(e->name, jp_pool_s(pool, ap->name)) ||
-				    (ap->arch && !arch_ok(pool, e->arch,
-				    jp_pool_s(pool, ap->arch))))
+				if (ap->name != nm || (ap->arch && !arch_ok(pool,
+				    e->arch, jp_pool_s(pool, ap->arch))))
 					continue;
-				for (f = hs_find(&hs, e->name); f; f = f->next) {
-					if (f != e && f >= hs.ents && f < hs.ents + n &&
-					    strcmp(f->name, e->name) == 0 &&
-					    strcmp(f->arch, e->arch) == 0 &&
-					    jp_pool_evrcmp(pool, f->evr, e->evr) > 0)
-						newest = 0;
-				}
-				if (!newest)
-					continue;
-				applies = 1;
+				if (st[ai] == 0)
+					PUSH(touched, ntouched, ai);
+				st[ai] |= 1;
 				if (jp_pool_evrcmp(pool, e->evr,
 				    jp_pool_s(pool, ap->evr)) < 0)
-					missing = 1;
+					st[ai] |= 2;
 			}
 		}
-		if (!applies)
-			continue;
-		if (missing)
-			PUSH(out->needed, out->nneeded, (uint32_t)a);
-		else
-			PUSH(out->patched, out->npatched, (uint32_t)a);
+		qsort(touched, ntouched, sizeof(*touched), cmp_u32);
+		for (i = 0; i < ntouched; i++) {
+			if (st[touched[i]] & 2)
+				PUSH(out->needed, out->nneeded, touched[i]);
+			else
+				PUSH(out->patched, out->npatched, touched[i]);
+		}
+		free(touched);
+		free(st);
 	}
 	free(work);
 	hs_release(&hs);

@@ -59,6 +59,13 @@ jp_pool_release(struct jp_pool *p)
 		free(p->repos[i].arch);
 		free(p->repos[i].filelists);
 	}
+	free(p->advp_head);
+	free(p->advp_next);
+	free(p->advp_adv);
+	free(p->file_head);
+	free(p->file_next);
+	free(p->file_pkg);
+	free(p->file_name);
 	free(p->repos);
 	free(p->byname);
 	free(p->prov_head);
@@ -132,6 +139,8 @@ byname_slot(const struct jp_pool *p, jp_str name)
 	return j;
 }
 
+static void index_advs_files(struct jp_pool *p);
+
 void
 jp_pool_index(struct jp_pool *p)
 {
@@ -174,6 +183,72 @@ jp_pool_index(struct jp_pool *p)
 			p->prov_head[b] = (uint32_t)e;
 		}
 	}
+	index_advs_files(p);
+}
+
+/* The index of advisory packages by name, and of files by path. */
+static void
+index_advs_files(struct jp_pool *p)
+{
+	size_t nb = p->bncap, a, i, e;
+
+	free(p->advp_head);
+	free(p->advp_next);
+	free(p->advp_adv);
+	p->advp_head = jp_xcalloc(nb, sizeof(*p->advp_head));
+	p->advp_next = jp_xcalloc(p->nadv_pkgs + 1, sizeof(*p->advp_next));
+	p->advp_adv = jp_xcalloc(p->nadv_pkgs + 1, sizeof(*p->advp_adv));
+	for (a = p->nadvs; a-- > 0;) {
+		const struct jp_padv *ad = &p->advs[a];
+		uint32_t j;
+
+		for (j = ad->pkg0 + ad->npkg; j-- > ad->pkg0;) {
+			size_t b = (p->adv_pkgs[j].name * 2654435761u) & (nb - 1);
+
+			p->advp_adv[j] = (uint32_t)a;
+			p->advp_next[j] = p->advp_head[b];
+			p->advp_head[b] = j + 1;
+		}
+	}
+	free(p->file_head);
+	free(p->file_next);
+	free(p->file_pkg);
+	free(p->file_name);
+	p->file_head = jp_xcalloc(nb, sizeof(*p->file_head));
+	p->file_next = jp_xcalloc(p->nfiles + 1, sizeof(*p->file_next));
+	p->file_pkg = jp_xcalloc(p->nfiles + 1, sizeof(*p->file_pkg));
+	p->file_name = jp_xcalloc(p->nfiles + 1, sizeof(*p->file_name));
+	e = 1;
+	for (i = 0; i < p->npkgs; i++) {
+		uint32_t f;
+
+		for (f = p->pkgs[i].file0; f < p->pkgs[i].file0 + p->pkgs[i].nfile;
+		    f++) {
+			size_t b = (p->files[f] * 2654435761u) & (nb - 1);
+
+			p->file_pkg[e] = (uint32_t)i;
+			p->file_name[e] = p->files[f];
+			p->file_next[e] = p->file_head[b];
+			p->file_head[b] = (uint32_t)e;
+			e++;
+		}
+	}
+}
+
+uint32_t
+jp_pool_advp_first(const struct jp_pool *p, jp_str name)
+{
+	if (p->advp_head == NULL || name == 0)
+		return 0;
+	return p->advp_head[(name * 2654435761u) & (p->bncap - 1)];
+}
+
+uint32_t
+jp_pool_file_first(const struct jp_pool *p, jp_str path)
+{
+	if (p->file_head == NULL || path == 0)
+		return 0;
+	return p->file_head[(path * 2654435761u) & (p->bncap - 1)];
 }
 
 uint32_t
@@ -310,19 +385,27 @@ jp_pool_first(const struct jp_pool *p, const char *name)
 int
 jp_pool_evrcmp(const struct jp_pool *p, const char *a, const char *b)
 {
-	char *x, *y;
+	char bx[256], by[256], *x, *y;
 	const char *ea, *va, *ra, *eb, *vb, *rb;
+	size_t la, lb;
 	int c;
 
+	if (a == b || strcmp(a, b) == 0)
+		return 0;
 	if (p->format == JP_POOL_DEB)
 		return jp_deb_vercmp(a, b);
-	x = jp_xstrdup(a);
-	y = jp_xstrdup(b);
+	/* split copies; on the stack for every version of sane length */
+	la = strlen(a);
+	lb = strlen(b);
+	x = la < sizeof(bx) ? memcpy(bx, a, la + 1) : jp_xstrdup(a);
+	y = lb < sizeof(by) ? memcpy(by, b, lb + 1) : jp_xstrdup(b);
 	jp_rpm_evr_split(x, &ea, &va, &ra);
 	jp_rpm_evr_split(y, &eb, &vb, &rb);
 	c = jp_rpm_evrcmp(ea, va, ra, eb, vb, rb);
-	free(x);
-	free(y);
+	if (x != bx)
+		free(x);
+	if (y != by)
+		free(y);
 	return c;
 }
 

@@ -93,6 +93,10 @@ struct jp_pool {
 	uint32_t *prov_head;     /* bucket -> first entry, 0 none */
 	uint32_t *prov_next, *prov_pkg, *prov_dep;
 	size_t nprov_ix;
+	/* advisory packages by name: bucket -> adv_pkgs index + 1, chained */
+	uint32_t *advp_head, *advp_next, *advp_adv;
+	/* file provides: bucket -> entry, entries (package, file) chained */
+	uint32_t *file_head, *file_next, *file_pkg, *file_name;
 };
 
 void jp_pool_init(struct jp_pool *p, int format);
@@ -165,6 +169,20 @@ uint32_t jp_pool_first(const struct jp_pool *p, const char *name);
  * jp_pool_first too.
  */
 uint32_t jp_pool_prov_first(const struct jp_pool *p, jp_str name);
+
+/*
+ * Advisory packages naming name: the first entry (an adv_pkgs index + 1),
+ * then p->advp_next[e - 1]; p->advp_adv[e - 1] is the advisory's index.
+ * Check the name: buckets are shared.
+ */
+uint32_t jp_pool_advp_first(const struct jp_pool *p, jp_str name);
+
+/*
+ * Packages with file path among their files: the first entry, then
+ * p->file_next[e]; p->file_pkg[e] is the package, p->file_name[e] the
+ * file (check it: buckets are shared).
+ */
+uint32_t jp_pool_file_first(const struct jp_pool *p, jp_str path);
 
 /* Look a string up without interning it; 0 when the pool has none. */
 jp_str jp_pool_lookup(const struct jp_pool *p, const char *s);
