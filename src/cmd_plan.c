@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,11 +84,11 @@ adv_is_security(const struct jp_pool *p, uint32_t a)
 
 static void
 json_host(FILE *fp, const struct jp_pool *pool, const struct jp_scan *sc,
-    const struct jp_plan_host *h, int first)
+    const struct jp_plan_host *h)
 {
 	size_t i, j;
 
-	fputs(first ? "\n  {\"host\": " : ",\n  {\"host\": ", fp);
+	fputs("{\"host\": ", fp);
 	jp_cmd_json_str(fp, h->host);
 	fputs(", \"os\": ", fp);
 	jp_cmd_json_str(fp, sc->os_id ? sc->os_id : "");
@@ -272,6 +273,119 @@ scan_inst(const struct jp_scan *sc, size_t *n, char ***evrs)
 	return v;
 }
 
+/* One host's outcome, rendered by a worker, written by the main thread. */
+struct result {
+	int done;
+	char *err, *warn;
+	char *text, *json;
+	size_t tlen, jlen;
+	struct fleet fl;
+};
+
+struct runner {
+	struct jp_ctx *ctx;
+	const char *const *paths;
+	size_t n, next, written, window;
+	struct jp_pool *rpm, *deb;
+	int have_rpm, have_deb;
+	const struct jp_plan_opts *po;
+	int want_text, want_json;
+	struct result *res;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static void
+plan_one(struct runner *rn, struct jp_ctx *ctx, size_t i, struct result *r)
+{
+	struct jp_scan sc;
+	struct jp_plan_host h;
+	struct jp_plan_inst *inst;
+	struct jp_pool *p;
+	char **evrs;
+	size_t n, k;
+	FILE *fp;
+
+	jp_scan_init(&sc);
+	if (jp_scan_read(ctx, rn->paths[i], &sc) < 0) {
+		r->err = jp_xstrdup(jp_error_msg(ctx));
+		jp_scan_release(&sc);
+		return;
+	}
+	p = sc.format == JP_SCAN_DEB ? rn->deb : rn->rpm;
+	if (sc.format == JP_SCAN_DEB ? !rn->have_deb : !rn->have_rpm)
+		r->warn = jp_xasprintf("%s: host '%s' uses %s packages and no "
+		    "such repository was given: nothing to plan", rn->paths[i],
+		    sc.host ? sc.host : "-", jp_scan_format_name(sc.format));
+	inst = scan_inst(&sc, &n, &evrs);
+	jp_plan_host(ctx, p, rn->po, sc.host ? sc.host : rn->paths[i],
+	    sc.arch ? sc.arch : "", inst, n, &h);
+	if (rn->want_text && (fp = open_memstream(&r->text, &r->tlen)) != NULL) {
+		text_host(fp, p, &sc, &h);
+		fclose(fp);
+	}
+	if (rn->want_json && (fp = open_memstream(&r->json, &r->jlen)) != NULL) {
+		json_host(fp, p, &sc, &h);
+		fclose(fp);
+	}
+	r->fl.updates = h.nupdates;
+	r->fl.installs = h.ninstalls;
+	r->fl.unsat = h.nunsat;
+	r->fl.needed = h.nneeded;
+	for (k = 0; k < h.nupdates; k++) {
+		size_t j;
+
+		for (j = 0; j < h.updates[k].nadvs; j++) {
+			if (adv_is_security(p, h.updates[k].advs[j])) {
+				r->fl.security++;
+				break;
+			}
+		}
+	}
+	jp_plan_host_release(&h);
+	for (k = 0; k < n; k++)
+		free(evrs[k]);
+	free(evrs);
+	free(inst);
+	jp_scan_release(&sc);
+}
+
+/*
+ * A worker takes the next scan, at most `window` ahead of what the main
+ * thread has written, so that memory stays bounded however many hosts.
+ * Each has its own context (its error slot); diagnostics go through the
+ * results, in order.
+ */
+static void *
+plan_worker(void *arg)
+{
+	struct runner *rn = arg;
+	struct jp_ctx ctx = *rn->ctx;
+
+	for (;;) {
+		size_t i;
+		struct result r;
+
+		pthread_mutex_lock(&rn->mu);
+		while (rn->next < rn->n && rn->next >= rn->written + rn->window)
+			pthread_cond_wait(&rn->cv, &rn->mu);
+		if (rn->next >= rn->n) {
+			pthread_mutex_unlock(&rn->mu);
+			return NULL;
+		}
+		i = rn->next++;
+		pthread_mutex_unlock(&rn->mu);
+		memset(&r, 0, sizeof(r));
+		jp_error_clear(&ctx);
+		plan_one(rn, &ctx, i, &r);
+		pthread_mutex_lock(&rn->mu);
+		rn->res[i] = r;
+		rn->res[i].done = 1;
+		pthread_cond_broadcast(&rn->cv);
+		pthread_mutex_unlock(&rn->mu);
+	}
+}
+
 int
 cmd_plan(int argc, char **argv, struct jp_ctx *ctx)
 {
@@ -401,57 +515,79 @@ cmd_plan(int argc, char **argv, struct jp_ctx *ctx)
 	if (json && jf != stdout)
 		fputs(PLAN_HEAD, stdout);
 
-	for (i = (size_t)optind; i < (size_t)argc; i++) {
-		struct jp_scan sc;
-		struct jp_plan_host h;
-		struct jp_plan_inst *inst;
-		struct jp_pool *p;
-		char **evrs;
-		size_t n, k;
+	/* Hosts in parallel; their results written in the order given. */
+	{
+		struct runner rn;
+		size_t nt = (size_t)jp_ncpus(), t, total = (size_t)(argc - optind);
+		pthread_t *th;
 
-		jp_scan_init(&sc);
-		if (jp_scan_read(ctx, argv[i], &sc) < 0) {
-			jp_err(ctx, "%s", jp_error_msg(ctx));
-			jp_scan_release(&sc);
-			bad++;
-			continue;
-		}
-		p = sc.format == JP_SCAN_DEB ? &deb : &rpm;
-		if (sc.format == JP_SCAN_DEB ? !have_deb : !have_rpm)
-			jp_warn(ctx, "%s: host '%s' uses %s packages and no such "
-			    "repository was given: nothing to plan", argv[i],
-			    sc.host ? sc.host : "-", jp_scan_format_name(sc.format));
-		inst = scan_inst(&sc, &n, &evrs);
-		jp_plan_host(ctx, p, &po, sc.host ? sc.host : argv[i],
-		    sc.arch ? sc.arch : "", inst, n, &h);
-		if (!json)
-			text_host(stdout, p, &sc, &h);
-		if (jf)
-			json_host(jf, p, &sc, &h, first);
-		if (json && jf != stdout)
-			json_host(stdout, p, &sc, &h, first);
-		first = 0;
-		fl.hosts++;
-		fl.updates += h.nupdates;
-		fl.installs += h.ninstalls;
-		fl.unsat += h.nunsat;
-		fl.needed += h.nneeded;
-		for (k = 0; k < h.nupdates; k++) {
-			size_t j;
+		memset(&rn, 0, sizeof(rn));
+		rn.ctx = ctx;
+		rn.paths = (const char *const *)argv + optind;
+		rn.n = total;
+		rn.rpm = &rpm;
+		rn.deb = &deb;
+		rn.have_rpm = have_rpm;
+		rn.have_deb = have_deb;
+		rn.po = &po;
+		rn.want_text = !json;
+		rn.want_json = jf != NULL || json;
+		rn.window = 8 * nt + 8;
+		rn.res = jp_xcalloc(total + 1, sizeof(*rn.res));
+		pthread_mutex_init(&rn.mu, NULL);
+		pthread_cond_init(&rn.cv, NULL);
+		if (nt > total)
+			nt = total ? total : 1;
+		th = jp_xcalloc(nt, sizeof(*th));
+		for (t = 0; t < nt; t++)
+			pthread_create(&th[t], NULL, plan_worker, &rn);
+		for (i = 0; i < total; i++) {
+			struct result *r;
 
-			for (j = 0; j < h.updates[k].nadvs; j++) {
-				if (adv_is_security(p, h.updates[k].advs[j])) {
-					fl.security++;
-					break;
+			pthread_mutex_lock(&rn.mu);
+			while (!rn.res[i].done)
+				pthread_cond_wait(&rn.cv, &rn.mu);
+			pthread_mutex_unlock(&rn.mu);
+			r = &rn.res[i];
+			if (r->err) {
+				jp_err(ctx, "%s", r->err);
+				bad++;
+			} else {
+				if (r->warn)
+					jp_warn(ctx, "%s", r->warn);
+				if (r->text)
+					fwrite(r->text, 1, r->tlen, stdout);
+				if (jf) {
+					fputs(first ? "\n  " : ",\n  ", jf);
+					fwrite(r->json, 1, r->jlen, jf);
 				}
+				if (json && jf != stdout) {
+					fputs(first ? "\n  " : ",\n  ", stdout);
+					fwrite(r->json, 1, r->jlen, stdout);
+				}
+				first = 0;
+				fl.hosts++;
+				fl.updates += r->fl.updates;
+				fl.security += r->fl.security;
+				fl.installs += r->fl.installs;
+				fl.unsat += r->fl.unsat;
+				fl.needed += r->fl.needed;
 			}
+			free(r->err);
+			free(r->warn);
+			free(r->text);
+			free(r->json);
+			pthread_mutex_lock(&rn.mu);
+			rn.written = i + 1;
+			pthread_cond_broadcast(&rn.cv);
+			pthread_mutex_unlock(&rn.mu);
 		}
-		jp_plan_host_release(&h);
-		for (k = 0; k < n; k++)
-			free(evrs[k]);
-		free(evrs);
-		free(inst);
-		jp_scan_release(&sc);
+		for (t = 0; t < nt; t++)
+			pthread_join(th[t], NULL);
+		free(th);
+		free(rn.res);
+		pthread_mutex_destroy(&rn.mu);
+		pthread_cond_destroy(&rn.cv);
 	}
 	if (json && jf != stdout)
 		plan_tail(stdout, &fl, first);
