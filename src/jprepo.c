@@ -115,6 +115,16 @@ jp_cmd_json_str(FILE *fp, const char *s)
 
 	putc('"', fp);
 	for (p = (const unsigned char *)s; *p; p++) {
+		const unsigned char *q = p;
+
+		/* plain printable ASCII goes out as a run */
+		while (*q >= 0x20 && *q < 0x7f && *q != '"' && *q != '\\')
+			q++;
+		if (q > p) {
+			fwrite(p, 1, (size_t)(q - p), fp);
+			p = q - 1;
+			continue;
+		}
 		switch (*p) {
 		case '"':
 			fputs("\\\"", fp);
