@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <inttypes.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -26,13 +28,14 @@
 
 static const char plan_usage[] =
 	"usage: jprepo plan --repo REPO... [--security] [--min-severity S]\n"
-	"                   [--advisory ID]... [-o PLAN] [--json] SCAN...\n";
+	"                   [--advisory ID]... [-o PLAN] [--json] SCAN|DIR...\n";
 
 static void
 plan_help(void)
 {
 	fputs(plan_usage, stdout);
-	fputs("\nFor each scan file (jprepo-scan(5)), compute from the repositories'\n"
+	fputs("\nFor each scan file (jprepo-scan(5); a directory stands for the\n"
+	    "*.scan files in it), compute from the repositories'\n"
 	    "metadata (never the packages) what the host needs: the updates and\n"
 	    "the advisories they fix, the new packages the updates require, and\n"
 	    "the requirements nothing provides.  Each scan is matched with the\n"
@@ -273,6 +276,59 @@ scan_inst(const struct jp_scan *sc, size_t *n, char ***evrs)
 	return v;
 }
 
+struct pathlist {
+	char **v;
+	size_t n;
+};
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The scan files named by args: files as given, a directory as the
+ * *.scan files directly in it, sorted by name (fleets larger than what
+ * a command line holds).
+ */
+static int
+expand_scans(struct jp_ctx *ctx, char *const *args, size_t n,
+    struct pathlist *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct stat st;
+		DIR *d;
+		struct dirent *de;
+		size_t first = out->n;
+
+		if (stat(args[i], &st) < 0 || !S_ISDIR(st.st_mode)) {
+			out->v = jp_xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+			out->v[out->n++] = jp_xstrdup(args[i]);
+			continue;
+		}
+		if ((d = opendir(args[i])) == NULL)
+			return jp_error_errno(ctx, errno, "cannot read directory "
+			    "'%s'", args[i]);
+		while ((de = readdir(d)) != NULL) {
+			size_t len = strlen(de->d_name);
+
+			if (len <= 5 || de->d_name[0] == '.' ||
+			    strcmp(de->d_name + len - 5, ".scan") != 0)
+				continue;
+			out->v = jp_xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+			out->v[out->n++] = jp_path_join(args[i], de->d_name);
+		}
+		closedir(d);
+		qsort(out->v + first, out->n - first, sizeof(*out->v), cmp_str);
+		if (out->n == first)
+			jp_warn(ctx, "directory '%s' holds no *.scan file", args[i]);
+	}
+	return 0;
+}
+
 /* One host's outcome, rendered by a worker, written by the main thread. */
 struct result {
 	int done;
@@ -414,6 +470,7 @@ cmd_plan(int argc, char **argv, struct jp_ctx *ctx)
 	int first = 1;
 	FILE *jf = NULL;
 	struct fleet fl;
+	struct pathlist scans = { NULL, 0 };
 
 	memset(&po, 0, sizeof(po));
 	memset(&fl, 0, sizeof(fl));
@@ -518,12 +575,20 @@ cmd_plan(int argc, char **argv, struct jp_ctx *ctx)
 	/* Hosts in parallel; their results written in the order given. */
 	{
 		struct runner rn;
-		size_t nt = (size_t)jp_ncpus(), t, total = (size_t)(argc - optind);
+		size_t nt = (size_t)jp_ncpus(), t, total;
 		pthread_t *th;
+
+		/* a directory stands for its *.scan files, in name order */
+		if (expand_scans(ctx, argv + optind, (size_t)(argc - optind),
+		    &scans) < 0) {
+			jp_err(ctx, "%s", jp_error_msg(ctx));
+			goto out;
+		}
+		total = scans.n;
 
 		memset(&rn, 0, sizeof(rn));
 		rn.ctx = ctx;
-		rn.paths = (const char *const *)argv + optind;
+		rn.paths = (const char *const *)scans.v;
 		rn.n = total;
 		rn.rpm = &rpm;
 		rn.deb = &deb;
@@ -623,6 +688,9 @@ out:
 		unlink(tmp);
 	}
 	free(tmp);
+	for (i = 0; i < scans.n; i++)
+		free(scans.v[i]);
+	free(scans.v);
 	jp_pool_release(&rpm);
 	jp_pool_release(&deb);
 	free(repos);

@@ -209,6 +209,20 @@ print("\n".join(sorted(ids)))' "$T/sec.json" >"$T/plan.secids"
 cmp -s "$T/plan.secids" "$T/dnf.secids" ||
     fail "security advisories: plan $(cat "$T/plan.secids") dnf $(cat "$T/dnf.secids")"
 
+# A directory stands for its *.scan files, in name order: the same hosts.
+mkdir "$T/scans"
+cp "$T/h1.scan" "$T/scans/b.scan"
+sed 's/^host h1$/host h0/' "$T/h1.scan" >"$T/scans/a.scan"
+echo ignored >"$T/scans/notes.txt"
+jp_expect 0 plan --repo "$T/new" --json "$T/scans"
+python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))
+hosts = [h["host"] for h in p["hosts"]]
+assert hosts == ["h0", "h1"], hosts
+assert p["hosts"][0]["updates"] == p["hosts"][1]["updates"]' "$T/out" ||
+    fail "plan of a directory: $(head -c 300 "$T/out")"
+
 # --advisory and --min-severity filter.
 jp_expect 0 plan --repo "$T/new" --advisory TEST-BUG-1 --json "$T/h1.scan"
 cp "$T/out" "$T/bug.json"
