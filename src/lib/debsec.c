@@ -35,6 +35,7 @@
 #include "advisory.h"
 #include "ctx.h"
 #include "debsec.h"
+#include "zfile.h"
 #include "json.h"
 #include "pkg.h"
 #include "version.h"
@@ -294,8 +295,7 @@ jp_debsec_free(struct jp_debsec *ds)
 
 struct ds_input {
 	const char *path;
-	int fd;
-	struct archive *ar;
+	struct jp_zfile z;
 	unsigned char head[JP_DEBSEC_HEAD];   /* read by detection */
 	size_t head_len, head_pos;
 	int eof;
@@ -306,54 +306,18 @@ struct ds_input {
 static int
 ds_input_open(struct jp_ctx *ctx, struct ds_input *in, const char *path)
 {
-	struct archive_entry *ent;
-	struct stat st;
-	int r;
-
 	memset(in, 0, sizeof(*in));
 	in->path = path;
-	in->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (in->fd < 0)
-		return jp_error_errno(ctx, errno, "cannot open '%s'", path);
-	if (fstat(in->fd, &st) < 0)
-		return jp_error_errno(ctx, errno, "cannot stat '%s'", path);
-	if (!S_ISREG(st.st_mode))
-		return jp_error_set(ctx, JP_ERR, "cannot read '%s': not a "
-		    "regular file", path);
-	/* libarchive calls an empty file an unrecognized format */
-	if (st.st_size == 0)
-		return jp_error_set(ctx, JP_ERR, "'%s': the file is empty",
-		    path);
-	in->mtime = st.st_mtime;
-	/* The raw format with every filter: plain, gzip, xz, zstd, bzip2. */
-	in->ar = archive_read_new();
-	if (!in->ar)
-		return jp_error_set(ctx, JP_ERR_NOMEM, "out of memory");
-	archive_read_support_filter_all(in->ar);
-	archive_read_support_format_raw(in->ar);
-	if (archive_read_open_fd(in->ar, in->fd, 65536) != ARCHIVE_OK)
-		return jp_error_set(ctx, JP_ERR, "cannot read '%s': %s", path,
-		    archive_error_string(in->ar));
-	r = archive_read_next_header(in->ar, &ent);
-	if (r == ARCHIVE_EOF) {
-		in->eof = 1;
-		return 0;
-	}
-	if (r != ARCHIVE_OK)
-		return jp_error_set(ctx, JP_ERR, "cannot read '%s': %s", path,
-		    archive_error_string(in->ar));
+	if (jp_zfile_open(ctx, &in->z, path) < 0)
+		return JP_ERR;
+	in->mtime = in->z.mtime;
 	return 0;
 }
 
 static void
 ds_input_close(struct ds_input *in)
 {
-	if (in->ar)
-		archive_read_free(in->ar);
-	if (in->fd >= 0)
-		close(in->fd);
-	in->ar = NULL;
-	in->fd = -1;
+	jp_zfile_close(&in->z);
 }
 
 /* jp_json_read_fn: what detection read first, then the rest. */
@@ -373,9 +337,9 @@ ds_input_read(void *opaque, void *buf, size_t size)
 	}
 	if (in->eof)
 		return 0;
-	n = archive_read_data(in->ar, buf, size);
+	n = archive_read_data(in->z.ar, buf, size);
 	if (n < 0) {
-		const char *e = archive_error_string(in->ar);
+		const char *e = archive_error_string(in->z.ar);
 
 		snprintf(in->err, sizeof(in->err), "%s", e ? e : "read error");
 		return -1;
@@ -420,12 +384,12 @@ ds_input_detect(struct jp_ctx *ctx, struct ds_input *in)
 			    "empty", in->path);
 		}
 		{
-			la_ssize_t n = archive_read_data(in->ar,
+			la_ssize_t n = archive_read_data(in->z.ar,
 			    in->head + in->head_len,
 			    sizeof(in->head) - in->head_len);
 
 			if (n < 0) {
-				const char *e = archive_error_string(in->ar);
+				const char *e = archive_error_string(in->z.ar);
 
 				return jp_error_set(ctx, JP_ERR, "cannot read "
 				    "'%s': %s", in->path, e ? e : "read error");

@@ -23,65 +23,10 @@
 #include "ctx.h"
 #include "fsutil.h"
 #include "pool.h"
+#include "zfile.h"
 
 #define XML_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | \
 	XML_PARSE_HUGE)
-
-struct mdstream {
-	struct archive *ar;
-	int fd;
-};
-
-static int
-md_open(struct jp_ctx *ctx, struct mdstream *in, const char *path)
-{
-	struct archive_entry *ent;
-	int rc;
-
-	in->ar = NULL;
-	in->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (in->fd < 0)
-		return jp_error_errno(ctx, errno, "cannot open '%s'", path);
-	in->ar = archive_read_new();
-	archive_read_support_filter_all(in->ar);
-	archive_read_support_format_raw(in->ar);
-	if (archive_read_open_fd(in->ar, in->fd, 1 << 16) != ARCHIVE_OK)
-		return jp_error_set(ctx, JP_ERR, "cannot read '%s': %s", path,
-		    archive_error_string(in->ar));
-	rc = archive_read_next_header(in->ar, &ent);
-	if (rc != ARCHIVE_OK)
-		return jp_error_set(ctx, JP_ERR, "cannot read '%s': %s", path,
-		    rc == ARCHIVE_EOF ? "empty file" :
-		    archive_error_string(in->ar));
-	return 0;
-}
-
-static void
-md_close(struct mdstream *in)
-{
-	if (in->ar)
-		archive_read_free(in->ar);
-	if (in->fd >= 0)
-		close(in->fd);
-	in->ar = NULL;
-	in->fd = -1;
-}
-
-static int
-md_io_read(void *opaque, char *buf, int len)
-{
-	struct mdstream *in = opaque;
-	la_ssize_t n = archive_read_data(in->ar, buf, (size_t)len);
-
-	return n < 0 ? -1 : (int)n;
-}
-
-static int
-md_io_close(void *opaque)
-{
-	(void)opaque;
-	return 0;
-}
 
 static const char *
 attr(xmlTextReaderPtr r, const char *name, char **hold)
@@ -178,7 +123,7 @@ static int
 read_primary(struct jp_ctx *ctx, struct jp_pool *p, const char *path,
     uint32_t repo, size_t *first)
 {
-	struct mdstream in;
+	struct jp_zfile in;
 	xmlTextReaderPtr r = NULL;
 	char *h1 = NULL, *h2 = NULL, *h3 = NULL, *h4 = NULL, *h5 = NULL;
 	struct jp_ppkg *k = NULL;
@@ -188,9 +133,9 @@ read_primary(struct jp_ctx *ctx, struct jp_pool *p, const char *path,
 	char *text = NULL;
 
 	*first = p->npkgs;
-	if (md_open(ctx, &in, path) < 0)
+	if (jp_zfile_open(ctx, &in, path) < 0)
 		goto out;
-	r = xmlReaderForIO(md_io_read, md_io_close, &in, path, NULL,
+	r = xmlReaderForIO(jp_zfile_xml_read, jp_zfile_xml_close, &in, path, NULL,
 	    XML_OPTIONS);
 	if (r == NULL) {
 		jp_error_set(ctx, JP_ERR, "cannot parse '%s'", path);
@@ -329,7 +274,7 @@ read_primary(struct jp_ctx *ctx, struct jp_pool *p, const char *path,
 out:
 	if (r)
 		xmlFreeTextReader(r);
-	md_close(&in);
+	jp_zfile_close(&in);
 	free(h1);
 	free(h2);
 	free(h3);
@@ -349,7 +294,7 @@ static int
 read_filelists(struct jp_ctx *ctx, struct jp_pool *p, const char *path,
     size_t first, size_t last, const struct fileset *want)
 {
-	struct mdstream in;
+	struct jp_zfile in;
 	xmlTextReaderPtr r = NULL;
 	char *h1 = NULL, *h2 = NULL;
 	struct { uint32_t pkg; jp_str file; } *extra = NULL;
@@ -358,9 +303,9 @@ read_filelists(struct jp_ctx *ctx, struct jp_pool *p, const char *path,
 	int ret, rc = JP_ERR, in_file = 0;
 	uint32_t *map = NULL;
 
-	if (md_open(ctx, &in, path) < 0)
+	if (jp_zfile_open(ctx, &in, path) < 0)
 		goto out;
-	r = xmlReaderForIO(md_io_read, md_io_close, &in, path, NULL,
+	r = xmlReaderForIO(jp_zfile_xml_read, jp_zfile_xml_close, &in, path, NULL,
 	    XML_OPTIONS);
 	if (r == NULL) {
 		jp_error_set(ctx, JP_ERR, "cannot parse '%s'", path);
@@ -433,7 +378,7 @@ read_filelists(struct jp_ctx *ctx, struct jp_pool *p, const char *path,
 out:
 	if (r)
 		xmlFreeTextReader(r);
-	md_close(&in);
+	jp_zfile_close(&in);
 	free(h1);
 	free(h2);
 	free(extra);

@@ -41,6 +41,7 @@
 #include "pgp.h"
 #include "progress.h"
 #include "verify.h"
+#include "zfile.h"
 
 /* One package the metadata lists. */
 struct vf_pkg {
@@ -244,67 +245,6 @@ vf_pkg_push(struct vf_state *s, const char *meta, const char *rel,
 	p->hex = jp_xstrdup(hex ? hex : "");
 }
 
-/* --- streaming reads through libarchive's raw format (plain, gz, xz, zstd) --- */
-
-struct vf_stream {
-	struct archive *ar;
-	int fd;
-};
-
-static int
-vf_stream_open(struct jp_ctx *ctx, struct vf_stream *in, const char *path)
-{
-	struct archive_entry *ent;
-	int rc;
-
-	in->ar = NULL;
-	in->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (in->fd < 0)
-		return jp_error_errno(ctx, errno, "cannot open '%s'", path);
-	in->ar = archive_read_new();
-	if (!in->ar)
-		return jp_error_set(ctx, JP_ERR_NOMEM, "out of memory");
-	archive_read_support_filter_all(in->ar);
-	archive_read_support_format_raw(in->ar);
-	if (archive_read_open_fd(in->ar, in->fd, 65536) != ARCHIVE_OK)
-		return jp_error_set(ctx, JP_ERR, "cannot read '%s': %s", path,
-		    archive_error_string(in->ar));
-	rc = archive_read_next_header(in->ar, &ent);
-	if (rc == ARCHIVE_EOF)
-		return jp_error_set(ctx, JP_ERR, "'%s': the file is empty", path);
-	if (rc != ARCHIVE_OK)
-		return jp_error_set(ctx, JP_ERR, "cannot read '%s': %s", path,
-		    archive_error_string(in->ar));
-	return 0;
-}
-
-static void
-vf_stream_close(struct vf_stream *in)
-{
-	if (in->ar)
-		archive_read_free(in->ar);
-	if (in->fd >= 0)
-		close(in->fd);
-	in->ar = NULL;
-	in->fd = -1;
-}
-
-static int
-vf_xml_io_read(void *opaque, char *buf, int len)
-{
-	struct vf_stream *in = opaque;
-	la_ssize_t n = archive_read_data(in->ar, buf, (size_t)len);
-
-	return n < 0 ? -1 : (int)n;
-}
-
-static int
-vf_xml_io_close(void *opaque)
-{
-	(void)opaque;
-	return 0;
-}
-
 static char *
 vf_xml_attr(xmlTextReaderPtr r, const char *name)
 {
@@ -363,16 +303,16 @@ vf_parse_u64(const char *s, uint64_t *out)
 static void
 vf_read_primary(struct vf_state *s, const char *path, const char *shown)
 {
-	struct vf_stream in;
+	struct jp_zfile in;
 	xmlTextReaderPtr r = NULL;
 	char *href = NULL, *ctype = NULL, *hex = NULL, *size = NULL;
 	int depth = -1, rc, ok = 0;
 
-	if (vf_stream_open(s->ctx, &in, path) < 0) {
+	if (jp_zfile_open(s->ctx, &in, path) < 0) {
 		vf_error(s, shown, "%s", jp_error_msg(s->ctx));
 		goto out;
 	}
-	r = xmlReaderForIO(vf_xml_io_read, vf_xml_io_close, &in, shown, NULL,
+	r = xmlReaderForIO(jp_zfile_xml_read, jp_zfile_xml_close, &in, shown, NULL,
 	    VF_XML_OPTIONS);
 	if (!r) {
 		vf_error(s, shown, "cannot start the XML parser");
@@ -454,7 +394,7 @@ out:
 	free(size);
 	if (r)
 		xmlFreeTextReader(r);
-	vf_stream_close(&in);
+	jp_zfile_close(&in);
 }
 
 /* --- package checks on worker threads --- */
@@ -875,14 +815,14 @@ vf_apt_stanza(struct vf_state *s, const char *shown,
 static void
 vf_read_packages(struct vf_state *s, const char *path, const char *shown)
 {
-	struct vf_stream in;
+	struct jp_zfile in;
 	struct jp_deb822_stanza st;
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
 	int eof = 0;
 
 	jp_deb822_stanza_init(&st);
-	if (vf_stream_open(s->ctx, &in, path) < 0) {
+	if (jp_zfile_open(s->ctx, &in, path) < 0) {
 		vf_error(s, shown, "%s", jp_error_msg(s->ctx));
 		goto out;
 	}
@@ -929,7 +869,7 @@ vf_read_packages(struct vf_state *s, const char *path, const char *shown)
 out:
 	jp_deb822_stanza_release(&st);
 	free(buf);
-	vf_stream_close(&in);
+	jp_zfile_close(&in);
 }
 
 static int
