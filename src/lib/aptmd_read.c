@@ -62,6 +62,7 @@
 #include "deb822.h"
 #include "digest.h"
 #include "fsutil.h"
+#include "pgp.h"
 #include "pool.h"
 #include "version.h"
 
@@ -888,61 +889,6 @@ out:
 
 /* --- Release --- */
 
-/*
- * The text of a clearsigned message, its signature unchecked (RFC 4880
- * 7.1): the armor headers up to the first empty line are skipped, then the
- * lines up to "-----BEGIN PGP SIGNATURE-----" are the text, "- " taken off
- * the dash-escaped ones; the line break before the signature belongs to
- * the signature.  NULL when buf is not a clearsigned message.
- */
-static char *
-ar_clearsigned_text(const char *buf, size_t len, size_t *outlen)
-{
-	static const char begin[] = "-----BEGIN PGP SIGNED MESSAGE-----";
-	static const char sig[] = "-----BEGIN PGP SIGNATURE-----";
-	const char *q = buf, *end = buf + len;
-	char *out;
-	size_t o = 0;
-	int body = 0, first = 1;
-
-	out = jp_xmalloc(len + 1);
-	while (q < end) {
-		const char *nl = memchr(q, '\n', (size_t)(end - q));
-		size_t n = nl ? (size_t)(nl - q) : (size_t)(end - q);
-		size_t t = n;
-
-		while (t > 0 && (q[t - 1] == '\r' || q[t - 1] == ' ' ||
-		    q[t - 1] == '\t'))
-			t--;
-		if (first) {
-			if (t != sizeof(begin) - 1 || strncmp(q, begin, t))
-				break;
-			first = 0;
-		} else if (!body) {
-			if (t == 0)
-				body = 1;
-		} else if (t == sizeof(sig) - 1 && !strncmp(q, sig, t)) {
-			if (o > 0)
-				o--;    /* the line break before the armor */
-			out[o] = '\0';
-			*outlen = o;
-			return out;
-		} else {
-			if (n >= 2 && q[0] == '-' && q[1] == ' ') {
-				q += 2;
-				n -= 2;
-			}
-			memcpy(out + o, q, n);
-			o += n;
-			out[o++] = '\n';
-		}
-		if (!nl)
-			break;
-		q = nl + 1;
-	}
-	free(out);
-	return NULL;
-}
 
 static void
 ar_release_free(struct ar_release *r)
@@ -1061,7 +1007,7 @@ ar_release_read(struct ar_state *s, const char *suite, struct ar_release *r)
 		r->shown = jp_xasprintf("dists/%s/InRelease", suite);
 		if ((rc = jp_file_read(s->ctx, inrel, &data, &len)) < 0)
 			goto out;
-		text = ar_clearsigned_text(data, len, &tlen);
+		text = jp_pgp_clearsigned_text(data, len, &tlen);
 		if (!text) {
 			rc = jp_error_set(s->ctx, JP_ERR, "cannot read '%s': not a "
 			    "clearsigned message", r->shown);

@@ -848,3 +848,58 @@ out:
 	free(dir);
 	return rc;
 }
+
+char *
+jp_pgp_clearsigned_text(const char *buf, size_t len, size_t *outlen)
+{
+	static const char begin[] = "-----BEGIN PGP SIGNED MESSAGE-----";
+	static const char sig[] = "-----BEGIN PGP SIGNATURE-----";
+	const char *q = buf, *end = buf + len;
+	char *out;
+	size_t o = 0;
+	int body = 0, first = 1;
+
+	out = jp_xmalloc(len + 2);
+	while (q < end) {
+		const char *nl = memchr(q, '\n', (size_t)(end - q));
+		size_t n = nl ? (size_t)(nl - q) : (size_t)(end - q);
+		size_t t = n;
+
+		while (t > 0 && (q[t - 1] == '\r' || q[t - 1] == ' ' ||
+		    q[t - 1] == '\t'))
+			t--;
+		if (first) {
+			if (t != sizeof(begin) - 1 || strncmp(q, begin, t))
+				break;
+			first = 0;
+		} else if (!body) {
+			if (t == 0)
+				body = 1;
+		} else if (t == sizeof(sig) - 1 && !strncmp(q, sig, t)) {
+			/*
+			 * The line break before the armor belongs to it; the
+			 * text is given back as a file holds it, with its last
+			 * line ended.
+			 */
+			if (o > 0)
+				o--;
+			out[o++] = '\n';
+			out[o] = '\0';
+			*outlen = o;
+			return out;
+		} else {
+			if (n >= 2 && q[0] == '-' && q[1] == ' ') {
+				q += 2;
+				n -= 2;
+			}
+			memcpy(out + o, q, n);
+			o += n;
+			out[o++] = '\n';
+		}
+		if (!nl)
+			break;
+		q = nl + 1;
+	}
+	free(out);
+	return NULL;
+}

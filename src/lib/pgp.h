@@ -72,4 +72,14 @@ int jp_pgp_verify_detached(struct jp_ctx *ctx, const char *keyfile,
 int jp_pgp_verify_clearsigned(struct jp_ctx *ctx, const char *keyfile,
     const char *path, char **plain, size_t *len);
 
+/*
+ * The text of a clearsigned message (RFC 4880 7.1), its signature NOT
+ * checked: the armor headers up to the first empty line are skipped, the
+ * lines up to "-----BEGIN PGP SIGNATURE-----" are the text, "- " taken off
+ * the dash-escaped ones, the last line ended with a newline as the file
+ * that was signed holds it.  malloc'd, its length in *outlen; NULL when
+ * buf is not a clearsigned message.
+ */
+char *jp_pgp_clearsigned_text(const char *buf, size_t len, size_t *outlen);
+
 #endif

@@ -676,64 +676,6 @@ out:
 
 /* --- APT --- */
 
-/*
- * The text of a clearsigned message without checking its signature
- * (RFC 4880 7.1): after the armor headers and the blank line, up to the
- * line before "-----BEGIN PGP SIGNATURE-----", with "- " dash-escaping
- * removed.  Returns NULL when the text is not a clearsigned message.
- */
-static char *
-vf_clearsigned_text(const char *buf, size_t len, size_t *outlen)
-{
-	const char *p = buf, *end = buf + len, *nl;
-	char *out;
-	size_t o = 0;
-	int in_body = 0;
-
-	if (len < 34 || strncmp(buf, "-----BEGIN PGP SIGNED MESSAGE-----", 34))
-		return NULL;
-	out = jp_xmalloc(len + 1);
-	p = memchr(buf, '\n', len);
-	if (!p) {
-		free(out);
-		return NULL;
-	}
-	p++;
-	while (p < end) {
-		size_t ll;
-
-		nl = memchr(p, '\n', (size_t)(end - p));
-		ll = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		if (!in_body) {
-			if (ll == 0 || (ll == 1 && p[0] == '\r'))
-				in_body = 1;
-		} else {
-			if (ll >= 29 && !strncmp(p, "-----BEGIN PGP SIGNATURE-----", 29)) {
-				/* The line break before the armor is not text. */
-				if (o > 0 && out[o - 1] == '\n')
-					o--;
-				if (o > 0 && out[o - 1] == '\r')
-					o--;
-				out[o++] = '\n';
-				out[o] = '\0';
-				*outlen = o;
-				return out;
-			}
-			if (ll >= 2 && p[0] == '-' && p[1] == ' ') {
-				p += 2;
-				ll -= 2;
-			}
-			memcpy(out + o, p, ll);
-			o += ll;
-			out[o++] = '\n';
-		}
-		if (!nl)
-			break;
-		p = nl + 1;
-	}
-	free(out);
-	return NULL;
-}
 
 /*
  * apt refuses a Release whose Valid-Until (an RFC 2822 date in UTC,
@@ -962,7 +904,7 @@ vf_apt_suite(struct vf_state *s, const char *suite)
 			vf_error(s, inshown, "%s", jp_error_msg(s->ctx));
 			goto out;
 		}
-		text = vf_clearsigned_text(ibuf, ilen, &tlen);
+		text = jp_pgp_clearsigned_text(ibuf, ilen, &tlen);
 		free(ibuf);
 		if (!text) {
 			vf_error(s, inshown, "not a clearsigned message");
