@@ -225,6 +225,54 @@ jp_cms_open_data(struct jp_ctx *ctx, const char *path)
 	return b;
 }
 
+/*
+ * Load the signer's key and certificate, checked to match and to be of a
+ * kind OpenSSL's CMS can sign with; both NULL with a message on failure.
+ */
+static int
+jp_cms_load_signer(struct jp_ctx *ctx, const char *key_pem,
+    const char *cert_pem, EVP_PKEY **keyp, X509 **certp)
+{
+	EVP_PKEY *key = NULL;
+	X509 *cert = NULL;
+
+	*keyp = NULL;
+	*certp = NULL;
+	if (!(cert = jp_cms_load_cert(ctx, cert_pem)))
+		goto fail;
+	if (!(key = jp_cms_load_key(ctx, key_pem)))
+		goto fail;
+	if (X509_check_private_key(cert, key) != 1) {
+		jp_error_set(ctx, JP_ERR, "private key '%s' does not match "
+		    "certificate '%s'", key_pem, cert_pem);
+		goto fail;
+	}
+	/*
+	 * EdDSA: RFC 8419 sect. 3.1 wants SHA-512 (Ed25519) or SHAKE256
+	 * (Ed448) as the digest with signed attributes, but OpenSSL 3.0's CMS
+	 * cannot sign with either: "openssl cms -sign" fails the same way
+	 * (openssl/openssl issues 11915 and 13523; the fix, pull request
+	 * 26867, was not merged).  Say so instead of OpenSSL's "cms datafinal
+	 * error".
+	 */
+	switch (EVP_PKEY_get_base_id(key)) {
+	case EVP_PKEY_ED25519:
+	case EVP_PKEY_ED448:
+		jp_error_set(ctx, JP_ERR, "private key '%s' is %s, which OpenSSL "
+		    "cannot use for CMS signatures; use an RSA or EC (ECDSA) key",
+		    key_pem, EVP_PKEY_get_base_id(key) == EVP_PKEY_ED25519 ?
+		    "Ed25519" : "Ed448");
+		goto fail;
+	}
+	*keyp = key;
+	*certp = cert;
+	return 0;
+fail:
+	EVP_PKEY_free(key);
+	X509_free(cert);
+	return JP_ERR;
+}
+
 static void jp_cms_not_after(X509 *x, char *buf, size_t n);
 
 int
@@ -236,23 +284,8 @@ jp_cms_check_key(struct jp_ctx *ctx, const char *key_pem, const char *cert_pem)
 	int rc = JP_ERR;
 
 	ERR_clear_error();
-	if (!(cert = jp_cms_load_cert(ctx, cert_pem)))
+	if (jp_cms_load_signer(ctx, key_pem, cert_pem, &key, &cert) < 0)
 		goto out;
-	if (!(key = jp_cms_load_key(ctx, key_pem)))
-		goto out;
-	if (X509_check_private_key(cert, key) != 1) {
-		jp_error_set(ctx, JP_ERR, "private key '%s' does not match "
-		    "certificate '%s'", key_pem, cert_pem);
-		goto out;
-	}
-	switch (EVP_PKEY_get_base_id(key)) {
-	case EVP_PKEY_ED25519:
-	case EVP_PKEY_ED448:
-		jp_error_set(ctx, JP_ERR, "private key '%s' is an EdDSA key, "
-		    "which OpenSSL cannot use for CMS signatures; use an RSA or "
-		    "EC (ECDSA) key", key_pem);
-		goto out;
-	}
 	jp_cms_subject(cert, subj, sizeof(subj));
 	if (X509_cmp_current_time(X509_get0_notAfter(cert)) < 0) {
 		jp_cms_not_after(cert, when, sizeof(when));
@@ -287,32 +320,8 @@ jp_cms_sign(struct jp_ctx *ctx, const char *data_path, const char *key_pem,
 	int derlen, rc = JP_ERR;
 
 	ERR_clear_error();
-	if (!(cert = jp_cms_load_cert(ctx, cert_pem)))
+	if (jp_cms_load_signer(ctx, key_pem, cert_pem, &key, &cert) < 0)
 		goto out;
-	if (!(key = jp_cms_load_key(ctx, key_pem)))
-		goto out;
-	if (X509_check_private_key(cert, key) != 1) {
-		jp_error_set(ctx, JP_ERR, "private key '%s' does not match "
-		    "certificate '%s'", key_pem, cert_pem);
-		goto out;
-	}
-	/*
-	 * EdDSA: RFC 8419 sect. 3.1 wants SHA-512 (Ed25519) or SHAKE256
-	 * (Ed448) as the digest with signed attributes, but OpenSSL 3.0's CMS
-	 * cannot sign with either: "openssl cms -sign" fails the same way
-	 * (openssl/openssl issues 11915 and 13523; the fix, pull request
-	 * 26867, was not merged).  Say so instead of OpenSSL's "cms datafinal
-	 * error".
-	 */
-	switch (EVP_PKEY_get_base_id(key)) {
-	case EVP_PKEY_ED25519:
-	case EVP_PKEY_ED448:
-		jp_error_set(ctx, JP_ERR, "private key '%s' is %s, which OpenSSL "
-		    "cannot use for CMS signatures; use an RSA or EC (ECDSA) key",
-		    key_pem, EVP_PKEY_get_base_id(key) == EVP_PKEY_ED25519 ?
-		    "Ed25519" : "Ed448");
-		goto out;
-	}
 	md = EVP_sha256();
 	if (!(in = jp_cms_open_data(ctx, data_path)))
 		goto out;
