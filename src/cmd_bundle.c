@@ -50,6 +50,8 @@ info_text(const struct jp_manifest *mf, const struct jp_bundle_stats *st,
 	if (mf->incremental)
 		printf("type:       incremental, base %s (sequence %" PRIu64 ")\n",
 		    mf->base, mf->base_sequence);
+	else if (mf->merge)
+		printf("type:       merge (adds packages: jprepo export --request)\n");
 	else
 		printf("type:       full\n");
 	printf("created:    %s\n", mf->created);
@@ -74,7 +76,7 @@ info_json(const struct jp_manifest *mf, const struct jp_bundle_stats *st,
 	jp_cmd_json_str(stdout, mf->store);
 	printf(", \"store_id\": \"%s\", \"sequence\": %" PRIu64 ", \"type\": "
 	    "\"%s\", \"base\": ", mf->store_id, mf->sequence,
-	    mf->incremental ? "incremental" : "full");
+	    mf->merge ? "merge" : mf->incremental ? "incremental" : "full");
 	if (mf->incremental)
 		printf("{\"bundle\": \"%s\", \"sequence\": %" PRIu64 "}",
 		    mf->base, mf->base_sequence);

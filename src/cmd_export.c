@@ -4,20 +4,25 @@
  */
 #include "config.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bundle.h"
 #include "commands.h"
 #include "fsutil.h"
+#include "request.h"
 
 static const char export_usage[] =
 	"usage: jprepo export -o OUTDIR --sign-key KEY.pem --sign-cert CERT.pem\n"
 	"                     [--since MANIFEST] [--volume-size SIZE]\n"
-	"                     [--store-name NAME] [--no-readback] [--wait SECONDS]\n"
+	"                     [--request FILE] [--store-name NAME] [--no-readback]\n"
+	"                     [--wait SECONDS]\n"
 	"                     REPO...\n";
 
 static void
@@ -37,6 +42,10 @@ export_help(void)
 	    "      --sign-cert CERT.pem  the signer's certificate (PEM)\n"
 	    "      --since MANIFEST    incremental: carry only what changed since the\n"
 	    "                          bundle of this MANIFEST\n"
+	    "      --request FILE      carry only what a request file of the isolated\n"
+	    "                          side asks for (jprepo plan --request-out): the\n"
+	    "                          updates its hosts lack, what they need, the\n"
+	    "                          advisories; imported with jprepo import --sign\n"
 	    "      --volume-size SIZE  largest volume, bytes or with K, M, G, T\n"
 	    "                          (default 4G minus 1M, fits FAT32; least 64K)\n"
 	    "      --store-name NAME   the store's name in the bundle (default: the\n"
@@ -48,6 +57,22 @@ export_help(void)
 	    "  -h, --help              show this help\n\n"
 	    "Exit status: 0 bundle written, 2 usage error, 3 failure (no bundle\n"
 	    "written), 4 a repository or the store is locked.\n", stdout);
+}
+
+/* Remove the temporary directory of a request's advisories. */
+static void
+remove_tmp(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (d != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if (de->d_name[0] != '.')
+				unlinkat(dirfd(d), de->d_name, 0);
+		closedir(d);
+	}
+	rmdir(dir);
 }
 
 /* Do the last components of a and b (trailing slashes aside) match? */
@@ -75,12 +100,13 @@ int
 cmd_export(int argc, char **argv, struct jp_ctx *ctx)
 {
 	enum { OPT_KEY = 256, OPT_CERT, OPT_SINCE, OPT_VOLSIZE, OPT_STORE,
-	    OPT_NOREADBACK, OPT_WAIT };
+	    OPT_NOREADBACK, OPT_WAIT, OPT_REQUEST };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "sign-key", required_argument, NULL, OPT_KEY },
 		{ "sign-cert", required_argument, NULL, OPT_CERT },
 		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "request", required_argument, NULL, OPT_REQUEST },
 		{ "volume-size", required_argument, NULL, OPT_VOLSIZE },
 		{ "store-name", required_argument, NULL, OPT_STORE },
 		{ "no-readback", no_argument, NULL, OPT_NOREADBACK },
@@ -92,6 +118,10 @@ cmd_export(int argc, char **argv, struct jp_ctx *ctx)
 	};
 	struct jp_export_opts o;
 	struct jp_bundle_stats st;
+	const char *req_path = NULL;
+	struct jp_export_file *files = NULL;
+	size_t nfiles = 0, npkgs = 0;
+	char tmpdir[64] = "";
 	double t0 = jp_now();
 	long v;
 	int c, rc;
@@ -118,6 +148,9 @@ cmd_export(int argc, char **argv, struct jp_ctx *ctx)
 			break;
 		case OPT_SINCE:
 			o.since = optarg;
+			break;
+		case OPT_REQUEST:
+			req_path = optarg;
 			break;
 		case OPT_STORE:
 			o.store_name = optarg;
@@ -172,13 +205,59 @@ cmd_export(int argc, char **argv, struct jp_ctx *ctx)
 	if (o.volume_size > JP_FAT32_MAX_FILE)
 		jp_info(ctx, "note: volumes over 4 GiB - 1 byte (%" PRIu64
 		    " bytes) do not fit on FAT32 media", o.volume_size);
+	if (req_path) {
+		struct jp_request req;
+		const char *t = getenv("TMPDIR");
+
+		if (o.since) {
+			jp_err(ctx, "--request and --since do not go together: a "
+			    "request bundle adds packages and has no base");
+			return jp_cmd_usage_error(ctx, export_usage);
+		}
+		if (jp_request_read(ctx, req_path, &req) < 0) {
+			jp_err(ctx, "%s", jp_error_msg(ctx));
+			return JP_EXIT_FAILURE;
+		}
+		snprintf(tmpdir, sizeof(tmpdir), "%s/jprepo-request.XXXXXX",
+		    t && *t && strlen(t) < 40 ? t : "/tmp");
+		if (mkdtemp(tmpdir) == NULL) {
+			jp_err(ctx, "cannot create a temporary directory: %s",
+			    strerror(errno));
+			jp_request_release(&req);
+			return JP_EXIT_FAILURE;
+		}
+		rc = jp_request_files(ctx, &req, argv + optind,
+		    (size_t)(argc - optind), tmpdir, &files, &nfiles, &npkgs);
+		jp_request_release(&req);
+		if (rc < 0) {
+			jp_err(ctx, "%s", jp_error_msg(ctx));
+			remove_tmp(tmpdir);
+			return JP_EXIT_FAILURE;
+		}
+		if (npkgs == 0)
+			jp_info(ctx, "note: the request asks for nothing these "
+			    "repositories have that its hosts lack");
+		o.merge = 1;
+		o.only = files;
+		o.nonly = nfiles;
+	}
 	rc = jp_bundle_export(ctx, argv + optind, (size_t)(argc - optind), &o,
 	    &st);
+	if (req_path) {
+		jp_request_files_free(files, nfiles);
+		remove_tmp(tmpdir);
+	}
 	if (rc < 0) {
 		jp_err(ctx, "%s", jp_error_msg(ctx));
 		return rc == JP_ERR_BUSY ? JP_EXIT_BUSY : JP_EXIT_FAILURE;
 	}
-	if (st.incremental)
+	if (req_path)
+		jp_info(ctx, "%s: bundle %s, store '%s' sequence %" PRIu64
+		    " (adds packages, from request '%s'): %zu packages, %zu files "
+		    "carried (%.1f MB), %zu volumes (%.1f s)", o.outdir, st.bundle,
+		    st.store, st.sequence, req_path, npkgs, st.carried,
+		    st.carried_bytes / 1e6, st.nvols, jp_now() - t0);
+	else if (st.incremental)
 		jp_info(ctx, "%s: bundle %s, store '%s' sequence %" PRIu64
 		    " (incremental since %" PRIu64 "): %zu repositor%s, %zu files "
 		    "carried (%.1f MB), %zu copied, %zu kept, %zu deleted, %zu "

@@ -24,11 +24,13 @@
 #include "fsutil.h"
 #include "plan.h"
 #include "pool.h"
+#include "request.h"
 #include "scan.h"
 
 static const char plan_usage[] =
 	"usage: jprepo plan --repo REPO... [--security] [--min-severity S]\n"
-	"                   [--advisory ID]... [-o PLAN] [--json] SCAN|DIR...\n";
+	"                   [--advisory ID]... [-o PLAN] [--json]\n"
+	"                   [--request-out FILE] SCAN|DIR...\n";
 
 static void
 plan_help(void)
@@ -48,6 +50,8 @@ plan_help(void)
 	    "      --advisory ID       only updates fixing this advisory; repeat\n"
 	    "  -o, --output PLAN       write the plan (jprepo-plan(5), JSON) to PLAN\n"
 	    "      --json              print the plan as JSON on stdout\n"
+	    "      --request-out FILE  write what the fleet runs and lacks, for\n"
+	    "                          jprepo export --request (jprepo-request(5))\n"
 	    "  -q, --quiet             print errors only\n"
 	    "  -v, --verbose           say more\n"
 	    "  -h, --help              show this help\n\n"
@@ -349,10 +353,17 @@ struct runner {
 	struct result *res;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
+	struct jp_request *reqs;   /* one per worker: --request-out */
+};
+
+struct worker_arg {
+	struct runner *rn;
+	size_t t;
 };
 
 static void
-plan_one(struct runner *rn, struct jp_ctx *ctx, size_t i, struct result *r)
+plan_one(struct runner *rn, struct jp_ctx *ctx, size_t i, struct result *r,
+    struct jp_request *req)
 {
 	struct jp_scan sc;
 	struct jp_plan_host h;
@@ -383,6 +394,15 @@ plan_one(struct runner *rn, struct jp_ctx *ctx, size_t i, struct result *r)
 	if (rn->want_json && (fp = open_memstream(&r->json, &r->jlen)) != NULL) {
 		json_host(fp, p, &sc, &h);
 		fclose(fp);
+	}
+	if (req) {
+		char **needs = jp_xcalloc(h.nunsat + 1, sizeof(*needs));
+
+		for (k = 0; k < h.nunsat; k++)
+			needs[k] = h.unsat[k].requires;
+		jp_request_add_host(req, p->format, sc.os_id, sc.os_version,
+		    sc.arch, inst, n, needs, h.nunsat);
+		free(needs);
 	}
 	r->fl.updates = h.nupdates;
 	r->fl.installs = h.ninstalls;
@@ -415,7 +435,8 @@ plan_one(struct runner *rn, struct jp_ctx *ctx, size_t i, struct result *r)
 static void *
 plan_worker(void *arg)
 {
-	struct runner *rn = arg;
+	struct worker_arg *wa = arg;
+	struct runner *rn = wa->rn;
 	struct jp_ctx ctx = *rn->ctx;
 
 	for (;;) {
@@ -433,7 +454,7 @@ plan_worker(void *arg)
 		pthread_mutex_unlock(&rn->mu);
 		memset(&r, 0, sizeof(r));
 		jp_error_clear(&ctx);
-		plan_one(rn, &ctx, i, &r);
+		plan_one(rn, &ctx, i, &r, rn->reqs ? &rn->reqs[wa->t] : NULL);
 		pthread_mutex_lock(&rn->mu);
 		rn->res[i] = r;
 		rn->res[i].done = 1;
@@ -445,7 +466,8 @@ plan_worker(void *arg)
 int
 cmd_plan(int argc, char **argv, struct jp_ctx *ctx)
 {
-	enum { OPT_REPO = 256, OPT_SECURITY, OPT_MINSEV, OPT_ADVISORY, OPT_JSON };
+	enum { OPT_REPO = 256, OPT_SECURITY, OPT_MINSEV, OPT_ADVISORY, OPT_JSON,
+	    OPT_REQUEST };
 	static const struct option longopts[] = {
 		{ "repo", required_argument, NULL, OPT_REPO },
 		{ "security", no_argument, NULL, OPT_SECURITY },
@@ -453,6 +475,7 @@ cmd_plan(int argc, char **argv, struct jp_ctx *ctx)
 		{ "advisory", required_argument, NULL, OPT_ADVISORY },
 		{ "output", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "request-out", required_argument, NULL, OPT_REQUEST },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -464,7 +487,7 @@ cmd_plan(int argc, char **argv, struct jp_ctx *ctx)
 	struct jp_pool rpm, deb;
 	const char **repos = NULL, **advs = NULL;
 	size_t nrepos = 0, nadvs = 0, i;
-	const char *out_path = NULL;
+	const char *out_path = NULL, *req_path = NULL;
 	char *tmp = NULL;
 	int c, json = 0, rc = JP_EXIT_FAILURE, bad = 0, have_rpm = 0, have_deb = 0;
 	int first = 1;
@@ -512,6 +535,9 @@ cmd_plan(int argc, char **argv, struct jp_ctx *ctx)
 			break;
 		case OPT_JSON:
 			json = 1;
+			break;
+		case OPT_REQUEST:
+			req_path = optarg;
 			break;
 		default:
 			free(repos);
@@ -577,6 +603,7 @@ cmd_plan(int argc, char **argv, struct jp_ctx *ctx)
 		struct runner rn;
 		size_t nt = (size_t)jp_ncpus(), t, total;
 		pthread_t *th;
+		struct worker_arg *was;
 
 		/* a directory stands for its *.scan files, in name order */
 		if (expand_scans(ctx, argv + optind, (size_t)(argc - optind),
@@ -604,8 +631,17 @@ cmd_plan(int argc, char **argv, struct jp_ctx *ctx)
 		if (nt > total)
 			nt = total ? total : 1;
 		th = jp_xcalloc(nt, sizeof(*th));
-		for (t = 0; t < nt; t++)
-			pthread_create(&th[t], NULL, plan_worker, &rn);
+		was = jp_xcalloc(nt, sizeof(*was));
+		if (req_path) {
+			rn.reqs = jp_xcalloc(nt, sizeof(*rn.reqs));
+			for (t = 0; t < nt; t++)
+				jp_request_init(&rn.reqs[t]);
+		}
+		for (t = 0; t < nt; t++) {
+			was[t].rn = &rn;
+			was[t].t = t;
+			pthread_create(&th[t], NULL, plan_worker, &was[t]);
+		}
 		for (i = 0; i < total; i++) {
 			struct result *r;
 
@@ -650,6 +686,24 @@ cmd_plan(int argc, char **argv, struct jp_ctx *ctx)
 		for (t = 0; t < nt; t++)
 			pthread_join(th[t], NULL);
 		free(th);
+		free(was);
+		if (rn.reqs) {
+			struct jp_request all;
+
+			jp_request_init(&all);
+			for (t = 0; t < nt; t++) {
+				jp_request_merge(&all, &rn.reqs[t]);
+				jp_request_release(&rn.reqs[t]);
+			}
+			free(rn.reqs);
+			if (jp_request_write(ctx, &all, req_path) < 0) {
+				jp_err(ctx, "%s", jp_error_msg(ctx));
+				jp_request_release(&all);
+				free(rn.res);
+				goto out;
+			}
+			jp_request_release(&all);
+		}
 		free(rn.res);
 		pthread_mutex_destroy(&rn.mu);
 		pthread_cond_destroy(&rn.cv);

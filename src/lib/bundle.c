@@ -36,7 +36,11 @@
 #include "ctx.h"
 #include "fsutil.h"
 #include "manifest.h"
+#include "deb822.h"
+#include "pool.h"
 #include "progress.h"
+#include "repobuild.h"
+#include "request.h"
 
 #define NBUF 8
 #define BUFSZ (1024 * 1024)
@@ -496,6 +500,62 @@ walk(struct jp_ctx *ctx, const char *root, const char *rel, const char *repo,
 	closedir(d);
 	free(dpath);
 	return rc;
+}
+
+/* One file of a merge bundle, as the walk would have found it. */
+static int
+add_only(struct jp_ctx *ctx, const struct jp_manifest *mf, char *const *rpaths,
+    const struct jp_export_file *f, struct xlist *out)
+{
+	struct stat st;
+	struct xfile *x;
+	char *path, *src;
+	size_t r;
+
+	for (r = 0; r < mf->nrepos; r++)
+		if (strcmp(mf->repos[r].name, f->repo) == 0)
+			break;
+	if (r == mf->nrepos)
+		return jp_error_set(ctx, JP_ERR, "internal error: no repository "
+		    "'%s' in the export", f->repo);
+	path = jp_xasprintf("%s/%s", f->repo, f->rel);
+	if (!jp_manifest_path_ok(path)) {
+		jp_error_set(ctx, JP_ERR, "cannot export '%s': not a safe path",
+		    path);
+		free(path);
+		return JP_ERR;
+	}
+	src = f->src ? jp_xstrdup(f->src) : jp_path_join(rpaths[r], f->rel);
+	if (lstat(src, &st) < 0 || !S_ISREG(st.st_mode)) {
+		jp_error_errno(ctx, errno ? errno : EINVAL, "cannot export '%s'",
+		    src);
+		free(path);
+		free(src);
+		return JP_ERR;
+	}
+	for (r = 0; r < out->n; r++) {
+		if (strcmp(out->v[r].path, path) == 0) {   /* selected twice */
+			free(path);
+			free(src);
+			return 0;
+		}
+	}
+	if (out->n == out->cap) {
+		out->cap = out->cap ? 2 * out->cap : 256;
+		out->v = jp_xrealloc(out->v, out->cap * sizeof(*out->v));
+	}
+	x = &out->v[out->n++];
+	memset(x, 0, sizeof(*x));
+	x->path = path;
+	x->abs = src;
+	x->size = (uint64_t)st.st_size;
+	x->mtime_ns = ns_of(st.st_mtim);
+	x->ctime_ns = ns_of(st.st_ctim);
+	x->ino = st.st_ino;
+	for (r = 0; r < mf->nrepos; r++)
+		if (strcmp(mf->repos[r].name, f->repo) == 0)
+			x->repo = r;
+	return 0;
 }
 
 static int
@@ -1129,8 +1189,20 @@ jp_bundle_export(struct jp_ctx *ctx, char *const *repos, size_t nrepos,
 		}
 		if (rlocks[i] < 0)
 			jp_error_clear(ctx);   /* read-only medium: no lock */
-		if (walk(ctx, rpaths[i], "", mf.repos[i].name, i, &files) < 0)
+		if (!o->merge &&
+		    walk(ctx, rpaths[i], "", mf.repos[i].name, i, &files) < 0)
 			goto out;
+	}
+	if (o->merge) {
+		mf.merge = 1;
+		if (o->since) {
+			jp_error_set(ctx, JP_ERR, "a bundle that adds packages has "
+			    "no base (--since)");
+			goto out;
+		}
+		for (i = 0; i < o->nonly; i++)
+			if (add_only(ctx, &mf, rpaths, &o->only[i], &files) < 0)
+				goto out;
 	}
 	qsort(files.v, files.n, sizeof(*files.v), cmp_xfile);
 
@@ -1298,8 +1370,8 @@ jp_bundle_export(struct jp_ctx *ctx, char *const *repos, size_t nrepos,
 		    "?,?)", -1, &s, NULL);
 		sqlite3_bind_int64(s, 1, (sqlite3_int64)mf.sequence);
 		sqlite3_bind_text(s, 2, mf.bundle, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, mf.incremental ? "incremental" : "full",
-		    -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, mf.merge ? "merge" : mf.incremental ?
+		    "incremental" : "full", -1, SQLITE_STATIC);
 		if (mf.incremental)
 			sqlite3_bind_text(s, 4, mf.base, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 5, mf.created, -1, SQLITE_STATIC);
@@ -1863,6 +1935,7 @@ jp_bundle_stats_of(const struct jp_manifest *mf, struct jp_bundle_stats *st)
 	snprintf(st->store, sizeof(st->store), "%s", mf->store ? mf->store : "");
 	st->sequence = mf->sequence;
 	st->incremental = mf->incremental;
+	st->merge = mf->merge;
 	st->base_sequence = mf->base_sequence;
 	st->nrepos = mf->nrepos;
 	st->nvols = mf->nvols;
@@ -1978,7 +2051,7 @@ static int commit_parse(struct jp_ctx *ctx, const char *path,
  */
 static int
 last_import(struct jp_ctx *ctx, const char *store, const char *store_id,
-    struct last_import *li, int rw)
+    struct last_import *li, int rw, int chain)
 {
 	char *path = jp_path_join(store, ".jprepo/imports.sqlite");
 	char *cpath = jp_path_join(store, STAGE_DIR "/COMMIT");
@@ -1995,7 +2068,10 @@ last_import(struct jp_ctx *ctx, const char *store, const char *store_id,
 		rc = JP_ERR;
 		goto out;
 	}
-	if (sqlite3_prepare_v2(db, "SELECT bundle, sequence, imported FROM "
+	/* chain: the bundles an incremental one may build on (not merges) */
+	if (sqlite3_prepare_v2(db, chain ? "SELECT bundle, sequence, imported "
+	    "FROM imports WHERE store_id = ? AND type != 'merge' ORDER BY "
+	    "sequence DESC LIMIT 1" : "SELECT bundle, sequence, imported FROM "
 	    "imports WHERE store_id = ? ORDER BY sequence DESC LIMIT 1", -1,
 	    &s, NULL) != SQLITE_OK) {
 		rc = jp_error_set(ctx, JP_ERR, "cannot read '%s': %s%s", path,
@@ -2024,7 +2100,7 @@ last_import(struct jp_ctx *ctx, const char *store, const char *store_id,
 pending:
 	if (!rw && lstat(cpath, &st) == 0 &&
 	    commit_parse(ctx, cpath, &cm) == 0) {
-		if (strcmp(cm.store_id, store_id) == 0 &&
+		if (strcmp(cm.store_id, store_id) == 0 && !(chain && cm.merge) &&
 		    (!li->found || cm.sequence > li->sequence)) {
 			li->found = 1;
 			li->pending = 1;
@@ -2051,7 +2127,7 @@ check_sequence(struct jp_ctx *ctx, const char *store,
 {
 	struct last_import li;
 
-	if (last_import(ctx, store, mf->store_id, &li, rw) < 0) {
+	if (last_import(ctx, store, mf->store_id, &li, rw, 0) < 0) {
 		if (dberr)
 			*dberr = 1;
 		return JP_ERR;
@@ -2071,6 +2147,12 @@ check_sequence(struct jp_ctx *ctx, const char *store,
 		    li.imported);
 	if (!mf->incremental)
 		return 0;
+	/* an incremental bundle builds on the last full or incremental one */
+	if (last_import(ctx, store, mf->store_id, &li, rw, 1) < 0) {
+		if (dberr)
+			*dberr = 1;
+		return JP_ERR;
+	}
 	if (!li.found)
 		return jp_error_set(ctx, JP_ERR, "bundle %s is incremental on "
 		    "base bundle %s (sequence %" PRIu64 "), which '%s' has not "
@@ -2268,9 +2350,9 @@ static char *
 commit_text(const struct jp_manifest *mf)
 {
 	char *t = jp_xasprintf("bundle %s\nstore %s %s\nsequence %" PRIu64
-	    "\nbase %s %" PRIu64 "\ncreated %s\n", mf->bundle, mf->store_id,
+	    "\nbase %s %" PRIu64 "\ncreated %s\n%s", mf->bundle, mf->store_id,
 	    mf->store, mf->sequence, mf->incremental ? mf->base : "-",
-	    mf->base_sequence, mf->created);
+	    mf->base_sequence, mf->created, mf->merge ? "merge\n" : "");
 	size_t i;
 
 	for (i = 0; i < mf->nrepos; i++) {
@@ -2313,6 +2395,8 @@ commit_parse(struct jp_ctx *ctx, const char *path, struct jp_manifest *mf)
 			}
 		} else if (sscanf(line, "created %20s", a) == 1)
 			memcpy(mf->created, a, sizeof(mf->created));
+		else if (strcmp(line, "merge") == 0)
+			mf->merge = 1;
 		else if (strncmp(line, "repo ", 5) == 0 &&
 		    jp_manifest_path_ok(line + 5) && !strchr(line + 5, '/')) {
 			mf->repos = jp_xrealloc(mf->repos, (mf->nrepos + 1) *
@@ -2383,8 +2467,8 @@ record_import(struct jp_ctx *ctx, const char *store,
 	sqlite3_bind_text(s, 2, mf->store_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, mf->store, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)mf->sequence);
-	sqlite3_bind_text(s, 5, mf->incremental ? "incremental" : "full", -1,
-	    SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, mf->merge ? "merge" : mf->incremental ?
+	    "incremental" : "full", -1, SQLITE_STATIC);
 	if (mf->incremental) {
 		sqlite3_bind_text(s, 6, mf->base, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 7, (sqlite3_int64)mf->base_sequence);
@@ -2534,6 +2618,12 @@ precheck(struct jp_ctx *ctx, const char *dir, const char *store,
 		struct stat st;
 		int bad = lstat(live, &st) == 0 && !S_ISDIR(st.st_mode);
 
+		if (mf->merge && lstat(live, &st) < 0) {
+			free(live);
+			return jp_error_set(ctx, JP_ERR, "bundle %s adds packages to "
+			    "repository '%s', which the store '%s' does not have",
+			    mf->bundle, mf->repos[i].name, store);
+		}
 		free(live);
 		if (bad)
 			return jp_error_set(ctx, JP_ERR, "'%s/%s' is in the way: "
@@ -2586,6 +2676,309 @@ out:
 	return rc;
 }
 
+/* ---- merge bundles: add packages to the store's repositories ---- */
+
+/* Link (or copy) the tree src into dst, leaving jprepo's own files out. */
+static int
+link_tree(struct jp_ctx *ctx, const char *src, const char *dst)
+{
+	DIR *d = opendir(src);
+	struct dirent *de;
+	int rc = 0;
+
+	if (d == NULL)
+		return jp_error_errno(ctx, errno, "cannot read '%s'", src);
+	if (mkdir(dst, 0755) < 0 && errno != EEXIST) {
+		closedir(d);
+		return jp_error_errno(ctx, errno, "cannot create '%s'", dst);
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		struct stat st;
+		char *s, *t;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    strncmp(de->d_name, ".jprepo", 7) == 0 ||
+		    (de->d_name[0] == '.' && strstr(de->d_name, ".jprepo-")))
+			continue;
+		s = jp_path_join(src, de->d_name);
+		t = jp_path_join(dst, de->d_name);
+		if (lstat(s, &st) < 0)
+			rc = jp_error_errno(ctx, errno, "cannot stat '%s'", s);
+		else if (S_ISDIR(st.st_mode))
+			rc = link_tree(ctx, s, t);
+		else if (!S_ISREG(st.st_mode))
+			rc = jp_error_set(ctx, JP_ERR, "cannot add packages to the "
+			    "repository: '%s' is not a regular file", s);
+		else if (link(s, t) < 0)
+			rc = copy_file(ctx, s, t);
+		free(s);
+		free(t);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* Move every file of the tree src into dst (replacing), then remove src. */
+static int
+move_tree(struct jp_ctx *ctx, const char *src, const char *dst)
+{
+	DIR *d = opendir(src);
+	struct dirent *de;
+	int rc = 0;
+
+	if (d == NULL)
+		return jp_error_errno(ctx, errno, "cannot read '%s'", src);
+	if (mkdir(dst, 0755) < 0 && errno != EEXIST) {
+		closedir(d);
+		return jp_error_errno(ctx, errno, "cannot create '%s'", dst);
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		struct stat st;
+		char *s, *t;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		s = jp_path_join(src, de->d_name);
+		t = jp_path_join(dst, de->d_name);
+		if (lstat(s, &st) < 0)
+			rc = jp_error_errno(ctx, errno, "cannot stat '%s'", s);
+		else if (S_ISDIR(st.st_mode))
+			rc = move_tree(ctx, s, t);
+		else if (rename(s, t) < 0)
+			rc = jp_error_errno(ctx, errno, "cannot move '%s'", s);
+		free(s);
+		free(t);
+	}
+	closedir(d);
+	if (rc == 0)
+		rmdir(src);
+	return rc;
+}
+
+/* Is the repository at dir signed (repomd.xml.asc, InRelease, Release.gpg)? */
+static int
+repo_signed(const char *dir)
+{
+	struct stat st;
+	char *p = jp_path_join(dir, "repodata/repomd.xml.asc");
+	int yes = stat(p, &st) == 0;
+	DIR *d;
+	struct dirent *de;
+
+	free(p);
+	if (yes)
+		return 1;
+	p = jp_path_join(dir, "dists");
+	d = opendir(p);
+	while (d && !yes && (de = readdir(d)) != NULL) {
+		char *q;
+
+		if (de->d_name[0] == '.')
+			continue;
+		q = jp_xasprintf("%s/%s/InRelease", p, de->d_name);
+		yes = stat(q, &st) == 0;
+		free(q);
+	}
+	if (d)
+		closedir(d);
+	free(p);
+	return yes;
+}
+
+/* The fields of an APT repository's Release that its rebuild keeps. */
+struct apt_fields {
+	char *suite, *codename, *component, *origin, *label;
+	int advisories;          /* it carries dists/SUITE/updateinfo.xml.gz */
+};
+
+static void
+apt_fields_release(struct apt_fields *f)
+{
+	free(f->suite);
+	free(f->codename);
+	free(f->component);
+	free(f->origin);
+	free(f->label);
+	memset(f, 0, sizeof(*f));
+}
+
+static int
+apt_fields_of(struct jp_ctx *ctx, const char *dir, struct apt_fields *f)
+{
+	char *dists = jp_path_join(dir, "dists"), *rel = NULL, *data = NULL;
+	struct jp_deb822_stanza *sts = NULL;
+	size_t nst = 0, len;
+	DIR *d = opendir(dists);
+	struct dirent *de;
+	struct stat st;
+	int rc = JP_ERR;
+	const char *v;
+
+	memset(f, 0, sizeof(*f));
+	while (d && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		free(rel);
+		rel = jp_xasprintf("%s/%s/Release", dists, de->d_name);
+		if (stat(rel, &st) == 0)
+			break;
+	}
+	if (d)
+		closedir(d);
+	if (rel == NULL || stat(rel, &st) < 0) {
+		jp_error_set(ctx, JP_ERR, "'%s' has no dists/SUITE/Release", dir);
+		goto out;
+	}
+	if (jp_file_read(ctx, rel, &data, &len) < 0 ||
+	    jp_deb822_parse(ctx, data, len, rel, 0, &sts, &nst) < 0 || nst == 0)
+		goto out;
+	if ((v = jp_deb822_get(&sts[0], "Suite")))
+		f->suite = jp_xstrdup(v);
+	if ((v = jp_deb822_get(&sts[0], "Codename")))
+		f->codename = jp_xstrdup(v);
+	if ((v = jp_deb822_get(&sts[0], "Components"))) {
+		size_t n = strcspn(v, " \t\n");
+
+		f->component = jp_xstrndup(v, n);
+	}
+	if ((v = jp_deb822_get(&sts[0], "Origin")))
+		f->origin = jp_xstrdup(v);
+	if ((v = jp_deb822_get(&sts[0], "Label")))
+		f->label = jp_xstrdup(v);
+	{
+		char *u = jp_xasprintf("%.*s/updateinfo.xml.gz",
+		    (int)(strlen(rel) - 8), rel);
+
+		f->advisories = stat(u, &st) == 0;
+		free(u);
+	}
+	rc = 0;
+out:
+	jp_deb822_free(sts, nst);
+	free(data);
+	free(rel);
+	free(dists);
+	return rc;
+}
+
+/*
+ * The repositories of a merge bundle, staged: each becomes a copy of the
+ * store's repository with the bundle's files added, rebuilt and signed.
+ */
+static int
+merge_rebuild(struct jp_ctx *ctx, const char *store, const char *stage,
+    const struct jp_manifest *mf, const struct jp_import_sign *sign)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < mf->nrepos && rc == 0; i++) {
+		const char *name = mf->repos[i].name;
+		char *live = jp_path_join(store, name);
+		char *staged = jp_path_join(stage, name);
+		char *added = jp_xasprintf("%s/.add-%s", stage, name);
+		char *adv = jp_xasprintf("%s/.adv-%s.xml", stage, name);
+		char *advin = jp_path_join(staged, JP_REQUEST_ADVISORIES);
+		char *old_uinfo = NULL, *cache_s, *cache_d;
+		const char *advs[3] = { NULL, NULL, NULL };
+		struct jp_build_opts bo;
+		struct jp_build_stats bs;
+		struct apt_fields af;
+		struct stat st;
+		size_t na = 0;
+
+		memset(&af, 0, sizeof(af));
+		if (lstat(live, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			rc = jp_error_set(ctx, JP_ERR, "bundle %s adds packages to "
+			    "repository '%s', which the store '%s' does not have",
+			    mf->bundle, name, store);
+			goto next;
+		}
+		if (repo_signed(live) && (sign == NULL || sign->key == NULL)) {
+			rc = jp_error_set(ctx, JP_ERR, "repository '%s' is signed: "
+			    "give --sign KEYID to sign it again after adding the "
+			    "bundle's packages", live);
+			goto next;
+		}
+		/* the bundle's files aside, the live tree linked in, then both */
+		if (lstat(staged, &st) == 0 && rename(staged, added) < 0) {
+			rc = jp_error_errno(ctx, errno, "cannot move '%s'", staged);
+			goto next;
+		}
+		if ((rc = link_tree(ctx, live, staged)) < 0)
+			goto next;
+		cache_s = jp_path_join(live, ".jprepo/cache.sqlite");
+		cache_d = jp_path_join(staged, ".jprepo");
+		if (stat(cache_s, &st) == 0 && mkdir(cache_d, 0755) == 0) {
+			char *t = jp_path_join(cache_d, "cache.sqlite");
+
+			/* a warm cache: the linked packages keep their inodes */
+			if (copy_file(ctx, cache_s, t) < 0)
+				jp_error_clear(ctx);
+			free(t);
+		}
+		free(cache_s);
+		free(cache_d);
+		if (lstat(added, &st) == 0 && (rc = move_tree(ctx, added,
+		    staged)) < 0)
+			goto next;
+		if (lstat(advin, &st) == 0 && rename(advin, adv) < 0) {
+			rc = jp_error_errno(ctx, errno, "cannot move '%s'", advin);
+			goto next;
+		}
+		memset(&bo, 0, sizeof(bo));
+		bo.jobs = jp_ncpus();
+		bo.strict = 1;
+		bo.revision = (int64_t)time(NULL);
+		bo.sign_key = sign ? sign->key : NULL;
+		bo.sign_homedir = sign ? sign->homedir : NULL;
+		bo.sign_passphrase_file = sign ? sign->passphrase_file : NULL;
+		if (strcmp(mf->repos[i].type, "apt") == 0) {
+			if ((rc = apt_fields_of(ctx, live, &af)) < 0)
+				goto next;
+			bo.suite = af.suite;
+			bo.codename = af.codename;
+			bo.component = af.component;
+			bo.origin = af.origin;
+			bo.label = af.label;
+			bo.apt_hint = 1;
+			if (af.advisories)
+				jp_warn(ctx, "repository '%s' carried Debian advisories "
+				    "(dists/SUITE/updateinfo.xml.gz); they are not kept "
+				    "by adding packages: run jprepo build --advisories "
+				    "FEED on it again", live);
+		} else {
+			old_uinfo = jp_rpmmd_updateinfo_path(ctx, live);
+			jp_error_clear(ctx);
+			if (old_uinfo)
+				advs[na++] = old_uinfo;
+			if (lstat(adv, &st) == 0)
+				advs[na++] = adv;
+			bo.advisories = na ? advs : NULL;
+		}
+		jp_info(ctx, "adding %s's packages to '%s' and rebuilding it%s",
+		    mf->bundle, name, bo.sign_key ? " (signed)" : "");
+		if ((rc = jp_repobuild(ctx, staged, &bo, &bs)) < 0) {
+			char msg[JP_ERRMSG_MAX];
+
+			snprintf(msg, sizeof(msg), "%s", jp_error_msg(ctx));
+			jp_error_set(ctx, JP_ERR, "cannot rebuild repository '%s' "
+			    "with the bundle's packages: %s", name, msg);
+			goto next;
+		}
+		unlink(adv);
+next:
+		apt_fields_release(&af);
+		free(old_uinfo);
+		free(live);
+		free(staged);
+		free(added);
+		free(adv);
+		free(advin);
+	}
+	return rc;
+}
+
 static int
 write_marks(struct jp_ctx *ctx, const char *stage,
     const struct jp_manifest *mf)
@@ -2613,7 +3006,8 @@ write_marks(struct jp_ctx *ctx, const char *stage,
 
 int
 jp_bundle_import(struct jp_ctx *ctx, const char *dir, const char *trust_pem,
-    const char *store_arg, int wait_secs, struct jp_bundle_stats *st)
+    const char *store_arg, int wait_secs, const struct jp_import_sign *sign,
+    struct jp_bundle_stats *st)
 {
 	struct jp_manifest mf;
 	char *store = NULL, *jdir = NULL, *lockpath = NULL, *stage = NULL;
@@ -2630,6 +3024,12 @@ jp_bundle_import(struct jp_ctx *ctx, const char *dir, const char *trust_pem,
 	    sizeof(signer)) < 0)
 		return JP_ERR;
 	jp_verbose(ctx, "bundle %s signed by '%s'", mf.bundle, signer);
+	if (sign && sign->key && !mf.merge) {
+		rc = jp_error_set(ctx, JP_ERR_USAGE, "--sign is for bundles that "
+		    "add packages (jprepo export --request); bundle %s carries "
+		    "whole repositories, signed as they were exported", mf.bundle);
+		goto out;
+	}
 	/* A store that does not exist yet is made only for a good bundle. */
 	if (stat(store_arg, &sb) < 0 && errno == ENOENT) {
 		if (precheck(ctx, dir, store_arg, &mf, 1) < 0)
@@ -2702,6 +3102,7 @@ jp_bundle_import(struct jp_ctx *ctx, const char *dir, const char *trust_pem,
 	staged = 1;
 	if (stream_volumes(ctx, dir, &mf, stage, 0, "import") < 0 ||
 	    stage_rest(ctx, store, stage, &mf) < 0 ||
+	    (mf.merge && merge_rebuild(ctx, store, stage, &mf, sign) < 0) ||
 	    write_marks(ctx, stage, &mf) < 0)
 		goto out;
 	/* Everything staged is on disk before the commit point. */

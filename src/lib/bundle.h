@@ -22,6 +22,13 @@ struct jp_ctx;
 #define JP_BUNDLE_MIN_VOLSIZE (64ULL * 1024)
 #define JP_FAT32_MAX_FILE 4294967295ULL
 
+/* A file a merge bundle carries (export --request). */
+struct jp_export_file {
+	const char *repo;          /* the repository's directory name */
+	const char *rel;           /* where it lands in the repository */
+	const char *src;           /* where it is read from; NULL: REPO/rel */
+};
+
 struct jp_export_opts {
 	const char *outdir;
 	const char *key_pem, *cert_pem;
@@ -30,6 +37,10 @@ struct jp_export_opts {
 	uint64_t volume_size;
 	int readback;              /* read the volumes back and check them */
 	int wait_secs;             /* for the repositories' locks; -1 forever */
+	/* a merge bundle: just these files, to be added on import */
+	const struct jp_export_file *only;
+	size_t nonly;
+	int merge;
 };
 
 struct jp_bundle_stats {
@@ -37,6 +48,7 @@ struct jp_bundle_stats {
 	char store[256];
 	uint64_t sequence, base_sequence;
 	int incremental;
+	int merge;
 	size_t nrepos, nvols;
 	size_t carried, copied, kept, deleted;
 	uint64_t carried_bytes, volume_bytes;
@@ -70,11 +82,21 @@ int jp_bundle_verify(struct jp_ctx *ctx, const char *dir,
  * Import the bundle in dir into the store directory: verified completely
  * into a staging directory inside the store, then committed repository by
  * repository with renames and recorded in STORE/.jprepo/imports.sqlite.
- * An import interrupted earlier is completed or cleared first.
+ * An import interrupted earlier is completed or cleared first.  A merge
+ * bundle (export --request) adds its packages to copies of the store's
+ * repositories, which are rebuilt, signed with sign->key, and committed
+ * the same way; a signed repository needs sign->key.
  */
+/* Signing for the repositories a merge bundle adds packages to. */
+struct jp_import_sign {
+	const char *key;           /* KEYID; NULL: rebuild unsigned */
+	const char *homedir;       /* GnuPG home, NULL: the default */
+	const char *passphrase_file;
+};
+
 int jp_bundle_import(struct jp_ctx *ctx, const char *dir,
     const char *trust_pem, const char *store, int wait_secs,
-    struct jp_bundle_stats *st);
+    const struct jp_import_sign *sign, struct jp_bundle_stats *st);
 
 /* Fill st from a parsed manifest. */
 void jp_bundle_stats_of(const struct jp_manifest *mf,

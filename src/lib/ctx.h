@@ -22,6 +22,7 @@ enum jp_errcode {
 	JP_ERR = -1,       /* general failure, message recorded */
 	JP_ERR_BUSY = -2,  /* a lock is held by another process */
 	JP_ERR_NOMEM = -3, /* out of memory */
+	JP_ERR_USAGE = -4, /* the request makes no sense: a usage error */
 };
 
 enum jp_verbosity {

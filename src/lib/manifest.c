@@ -227,6 +227,8 @@ jp_manifest_format(const struct jp_manifest *mf, size_t *len)
 	else
 		sb_printf(&b, "base -\n");
 	sb_printf(&b, "created %s\n", mf->created);
+	if (mf->merge)
+		sb_printf(&b, "merge\n");
 	for (i = 0; i < mf->nrepos; i++)
 		sb_printf(&b, "repo %s %s\n", mf->repos[i].type,
 		    mf->repos[i].name);
@@ -489,6 +491,13 @@ parse_body(struct parser *ps, struct jp_manifest *mf)
 	memcpy(mf->created, rest, sizeof(mf->created));
 
 	r = next_line(ps);
+	/* optional: a bundle that adds packages to repositories */
+	if (r > 0 && strcmp(ps->line, "merge") == 0) {
+		if (mf->incremental)
+			return perr(ps, "a merge bundle has no base");
+		mf->merge = 1;
+		r = next_line(ps);
+	}
 	while (r > 0 && strncmp(ps->line, "repo ", 5) == 0) {
 		nf = split(ps->line + 5, f, 2);
 		if (nf != 2 || (strcmp(f[0], "rpm-md") != 0 &&

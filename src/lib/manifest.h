@@ -60,6 +60,7 @@ struct jp_manifest {
 	char base[JP_BUNDLE_IDLEN + 1];    /* incremental only */
 	uint64_t base_sequence;
 	char created[21];                  /* YYYY-MM-DDTHH:MM:SSZ */
+	int merge;                         /* adds packages (export --request) */
 	struct jp_mf_repo *repos;
 	size_t nrepos;
 	struct jp_mf_volume *vols;

@@ -84,6 +84,34 @@ test_roundtrip(void **state)
 	jp_manifest_release(&mf);
 }
 
+static void
+test_merge(void **state)
+{
+	static const char text[] =
+	    "jprepo-bundle 1\n"
+	    "bundle " ID1 "\n"
+	    "store " ID2 " s\n"
+	    "sequence 2\n"
+	    "base -\n"
+	    "created 2026-11-27T18:00:00Z\n"
+	    "merge\n"
+	    "repo rpm-md r\n"
+	    "end\n";
+	struct jp_manifest mf;
+	struct jp_ctx ctx;
+	size_t len;
+	char *out;
+
+	(void)state;
+	assert_int_equal(parse(text, &mf, &ctx), 0);
+	assert_true(mf.merge);
+	out = jp_manifest_format(&mf, &len);
+	assert_int_equal(len, strlen(text));
+	assert_memory_equal(out, text, len);
+	free(out);
+	jp_manifest_release(&mf);
+}
+
 /* good with the first occurrence of from replaced by to must be refused. */
 static void
 refuse(const char *from, const char *to, const char *msg)
@@ -147,6 +175,8 @@ test_refusals(void **state)
 	refuse("delete rpms/old.rpm\n", "delete rpms/old.rpm\nsurprise x\n",
 	    "unknown line");
 	refuse("base " ID2 " 4\n", "base -\n", "keep line in a full bundle");
+	refuse("created 2026-11-27T18:00:00Z\n",
+	    "created 2026-11-27T18:00:00Z\nmerge\n", "merge bundle has no base");
 }
 
 static void
@@ -173,6 +203,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_paths),
 	};

@@ -600,6 +600,8 @@ jp_plan_host(struct jp_ctx *ctx, struct jp_pool *pool,
 		hs_add(&hs, ne);
 		PUSH(work, nwork, u->to);
 	}
+	if (o->seed)
+		PUSH(work, nwork, o->seed - 1);
 	for (i = 0; i < nwork; i++) {
 		const struct jp_ppkg *k = &pool->pkgs[work[i]];
 		uint32_t d = k->req0, end = k->req0 + k->nreq;

@@ -37,6 +37,11 @@ struct jp_plan_opts {
 	const char *min_severity; /* Low, Moderate, Important, Critical */
 	const char *const *advisories;   /* only these ids (NULL: all) */
 	size_t nadvisories;
+	/*
+	 * A pool package (index + 1) whose requirements seed the closure as
+	 * if it were installed anew: export --request's needs.  0: none.
+	 */
+	uint32_t seed;
 };
 
 struct jp_plan_adv {

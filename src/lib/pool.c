@@ -58,6 +58,7 @@ jp_pool_release(struct jp_pool *p)
 		free(p->repos[i].path);
 		free(p->repos[i].arch);
 		free(p->repos[i].filelists);
+		free(p->repos[i].updateinfo);
 	}
 	free(p->advp_head);
 	free(p->advp_next);

@@ -61,6 +61,7 @@ struct jp_pool_repo {
 	char *path;
 	char *arch;              /* deb: the architecture of the index read */
 	char *filelists;         /* rpm: its filelists file, read on demand */
+	char *updateinfo;        /* rpm: its updateinfo file, if any */
 	size_t first, last;      /* its packages [first, last) */
 };
 
@@ -138,6 +139,12 @@ void jp_pool_add_adv_cve(struct jp_pool *p, struct jp_padv *a, jp_str cve);
 /* Remember a repository; returns its index. */
 uint32_t jp_pool_add_repo_entry(struct jp_pool *p, const char *path,
     const char *arch);
+
+/*
+ * The updateinfo file that an RPM-MD repository's repomd.xml lists,
+ * malloc'd; NULL when it lists none (no error) or on an error (recorded).
+ */
+char *jp_rpmmd_updateinfo_path(struct jp_ctx *ctx, const char *repo);
 
 /* JP_POOL_RPM, JP_POOL_DEB, or 0 when dir is neither kind of repository. */
 int jp_pool_repo_format(const char *dir);

@@ -430,22 +430,21 @@ read_updateinfo(struct jp_ctx *ctx, struct jp_pool *p, const char *path)
 	return 0;
 }
 
-int
-jp_pool_add_rpmmd(struct jp_ctx *ctx, struct jp_pool *p, const char *path)
+/*
+ * The paths of the primary, filelists and updateinfo files that
+ * repodata/repomd.xml lists (NULL for those it does not); each href must
+ * stay inside the repository.
+ */
+static int
+repomd_paths(struct jp_ctx *ctx, const char *path, char **prim, char **flist,
+    char **uinfo)
 {
 	char *repomd = jp_path_join(path, "repodata/repomd.xml");
-	char *prim = NULL, *flist = NULL, *uinfo = NULL, *h1 = NULL;
-	char *cur_type = NULL;
+	char *h1 = NULL, *cur_type = NULL;
 	xmlTextReaderPtr r;
-	size_t first;
-	uint32_t repo;
 	int ret, rc = JP_ERR;
 
-	if (p->format != JP_POOL_RPM) {
-		free(repomd);
-		return jp_error_set(ctx, JP_ERR, "'%s' is an RPM-MD repository; "
-		    "the others given are APT", path);
-	}
+	*prim = *flist = *uinfo = NULL;
 	r = xmlReaderForFile(repomd, NULL, XML_OPTIONS);
 	if (r == NULL) {
 		jp_error_set(ctx, JP_ERR, "cannot read '%s': %s", repomd,
@@ -463,9 +462,9 @@ jp_pool_add_rpmmd(struct jp_ctx *ctx, struct jp_pool *p, const char *path)
 			    (const xmlChar *)"type");
 		} else if (strcmp(ln, "location") == 0 && cur_type) {
 			const char *href = attr(r, "href", &h1);
-			char **slot = strcmp(cur_type, "primary") == 0 ? &prim :
-			    strcmp(cur_type, "filelists") == 0 ? &flist :
-			    strcmp(cur_type, "updateinfo") == 0 ? &uinfo : NULL;
+			char **slot = strcmp(cur_type, "primary") == 0 ? prim :
+			    strcmp(cur_type, "filelists") == 0 ? flist :
+			    strcmp(cur_type, "updateinfo") == 0 ? uinfo : NULL;
 
 			if (slot && href && !*slot) {
 				/* a hostile href must stay inside the repository */
@@ -477,11 +476,52 @@ jp_pool_add_rpmmd(struct jp_ctx *ctx, struct jp_pool *p, const char *path)
 		}
 	}
 	xmlFreeTextReader(r);
-	if (ret < 0 || prim == NULL) {
+	if (ret < 0 || *prim == NULL) {
 		jp_error_set(ctx, JP_ERR, "'%s' is damaged or lists no primary "
 		    "metadata", repomd);
 		goto out;
 	}
+	rc = 0;
+out:
+	if (rc < 0) {
+		free(*prim);
+		free(*flist);
+		free(*uinfo);
+		*prim = *flist = *uinfo = NULL;
+	}
+	free(repomd);
+	free(h1);
+	free(cur_type);
+	return rc;
+}
+
+char *
+jp_rpmmd_updateinfo_path(struct jp_ctx *ctx, const char *repo)
+{
+	char *prim, *flist, *uinfo;
+
+	if (repomd_paths(ctx, repo, &prim, &flist, &uinfo) < 0)
+		return NULL;
+	free(prim);
+	free(flist);
+	if (uinfo == NULL)
+		jp_error_clear(ctx);
+	return uinfo;
+}
+
+int
+jp_pool_add_rpmmd(struct jp_ctx *ctx, struct jp_pool *p, const char *path)
+{
+	char *prim = NULL, *flist = NULL, *uinfo = NULL;
+	size_t first;
+	uint32_t repo;
+	int rc = JP_ERR;
+
+	if (p->format != JP_POOL_RPM)
+		return jp_error_set(ctx, JP_ERR, "'%s' is an RPM-MD repository; "
+		    "the others given are APT", path);
+	if (repomd_paths(ctx, path, &prim, &flist, &uinfo) < 0)
+		return JP_ERR;
 	repo = jp_pool_add_repo_entry(p, path, NULL);
 	if (read_primary(ctx, p, prim, repo, &first) < 0)
 		goto out;
@@ -491,14 +531,13 @@ jp_pool_add_rpmmd(struct jp_ctx *ctx, struct jp_pool *p, const char *path)
 	flist = NULL;
 	if (uinfo != NULL && read_updateinfo(ctx, p, uinfo) < 0)
 		goto out;
+	p->repos[repo].updateinfo = uinfo;
+	uinfo = NULL;
 	rc = 0;
 out:
-	free(repomd);
 	free(prim);
 	free(flist);
 	free(uinfo);
-	free(h1);
-	free(cur_type);
 	return rc;
 }
 
