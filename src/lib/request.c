@@ -219,8 +219,9 @@ cmp_group(const void *a, const void *b)
 	const struct jp_req_group *x = a, *y = b;
 	int c;
 
+	/* bytewise by the group line: "deb" before "rpm" */
 	if (x->format != y->format)
-		return x->format == JP_POOL_DEB ? 1 : -1;
+		return x->format == JP_POOL_DEB ? -1 : 1;
 	if ((c = strcmp(x->os ? x->os : "-", y->os ? y->os : "-")) != 0)
 		return c;
 	if ((c = strcmp(x->osver ? x->osver : "-", y->osver ? y->osver : "-")))

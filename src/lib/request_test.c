@@ -57,21 +57,21 @@ test_write_read(void **state)
 	    "jprepo-request 1\n"
 	    "created 2026-11-27T00:00:00Z\n"
 	    "hosts 3\n"
+	    "group deb - - amd64\n"
 	    "group rpm rocky 9 x86_64\n"
 	    "have bash x86_64 5.1-2\n"
 	    "have kernel x86_64 5.14-1\n"
 	    "have kernel x86_64 5.14-2\n"
 	    "have zlib x86_64 1:1.2-3\n"
 	    "need libfoo >= 2\n"
-	    "group deb - - amd64\n"
 	    "end\n");
 	free(text);
 	assert_int_equal(jp_request_read(&ctx, path, &back), 0);
 	assert_int_equal(back.hosts, 3);
 	assert_int_equal(back.ngroups, 2);
-	assert_int_equal(back.groups[0].have.n, 4);
-	assert_int_equal(back.groups[0].need.n, 1);
-	assert_null(back.groups[1].os);
+	assert_int_equal(back.groups[1].have.n, 4);
+	assert_int_equal(back.groups[1].need.n, 1);
+	assert_null(back.groups[0].os);
 	jp_request_release(&back);
 	jp_request_release(&r);
 	free(path);
