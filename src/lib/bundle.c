@@ -2755,7 +2755,7 @@ move_tree(struct jp_ctx *ctx, const char *src, const char *dst)
 	return rc;
 }
 
-/* Is the repository at dir signed (repomd.xml.asc, InRelease, Release.gpg)? */
+/* Is the repository at dir signed (repomd.xml.asc, or InRelease)? */
 static int
 repo_signed(const char *dir)
 {
@@ -2930,6 +2930,16 @@ merge_rebuild(struct jp_ctx *ctx, const char *store, const char *stage,
 		bo.jobs = jp_ncpus();
 		bo.strict = 1;
 		bo.revision = (int64_t)time(NULL);
+		{
+			/* reproducible-builds.org, as jprepo build reads it */
+			const char *e = getenv("SOURCE_DATE_EPOCH");
+			char *endp;
+			long long v;
+
+			if (e && *e && (v = strtoll(e, &endp, 10)) >= 0 &&
+			    *endp == '\0' && v < bo.revision)
+				bo.revision = v;
+		}
 		bo.sign_key = sign ? sign->key : NULL;
 		bo.sign_homedir = sign ? sign->homedir : NULL;
 		bo.sign_passphrase_file = sign ? sign->passphrase_file : NULL;

@@ -60,17 +60,25 @@ pgp_init(struct jp_ctx *ctx)
 	return 0;
 }
 
-/* The GnuPG home: the one given, else $GNUPGHOME, else ~/.gnupg. */
+/*
+ * The GnuPG home: the one given, else $GNUPGHOME, else ~/.gnupg; made
+ * absolute, as gpg runs in other directories (a relative home would not
+ * be found from there).
+ */
 static char *
 pgp_home(const char *homedir)
 {
 	const char *h;
 
-	if (homedir && *homedir)
-		return jp_xstrdup(homedir);
-	h = getenv("GNUPGHOME");
-	if (h && *h)
-		return jp_xstrdup(h);
+	if (!(homedir && *homedir)) {
+		h = getenv("GNUPGHOME");
+		homedir = h && *h ? h : NULL;
+	}
+	if (homedir) {
+		char *abs = realpath(homedir, NULL);
+
+		return abs ? abs : jp_xstrdup(homedir);
+	}
 	h = getenv("HOME");
 	return jp_path_join(h && *h ? h : "/", ".gnupg");
 }

@@ -353,7 +353,11 @@ jp_request_read(struct jp_ctx *ctx, const char *path, struct jp_request *r)
 			goto out;
 		}
 	}
-	if (lineno == 0 || !seen_end) {
+	if (lineno == 0) {
+		rerr(ctx, path, 1, "the file is empty");
+		goto out;
+	}
+	if (!seen_end) {
 		rerr(ctx, path, lineno, "no 'end' line (truncated?)");
 		goto out;
 	}
