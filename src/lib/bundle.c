@@ -2678,49 +2678,13 @@ out:
 
 /* ---- merge bundles: add packages to the store's repositories ---- */
 
-/* Link (or copy) the tree src into dst, leaving jprepo's own files out. */
+/*
+ * Put the tree src into dst: by links (copies where a link cannot be
+ * made), leaving jprepo's own files out, or (move) by renaming every file
+ * over what dst holds, then removing src.
+ */
 static int
-link_tree(struct jp_ctx *ctx, const char *src, const char *dst)
-{
-	DIR *d = opendir(src);
-	struct dirent *de;
-	int rc = 0;
-
-	if (d == NULL)
-		return jp_error_errno(ctx, errno, "cannot read '%s'", src);
-	if (mkdir(dst, 0755) < 0 && errno != EEXIST) {
-		closedir(d);
-		return jp_error_errno(ctx, errno, "cannot create '%s'", dst);
-	}
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		struct stat st;
-		char *s, *t;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-		    strncmp(de->d_name, ".jprepo", 7) == 0 ||
-		    (de->d_name[0] == '.' && strstr(de->d_name, ".jprepo-")))
-			continue;
-		s = jp_path_join(src, de->d_name);
-		t = jp_path_join(dst, de->d_name);
-		if (lstat(s, &st) < 0)
-			rc = jp_error_errno(ctx, errno, "cannot stat '%s'", s);
-		else if (S_ISDIR(st.st_mode))
-			rc = link_tree(ctx, s, t);
-		else if (!S_ISREG(st.st_mode))
-			rc = jp_error_set(ctx, JP_ERR, "cannot add packages to the "
-			    "repository: '%s' is not a regular file", s);
-		else if (link(s, t) < 0)
-			rc = copy_file(ctx, s, t);
-		free(s);
-		free(t);
-	}
-	closedir(d);
-	return rc;
-}
-
-/* Move every file of the tree src into dst (replacing), then remove src. */
-static int
-move_tree(struct jp_ctx *ctx, const char *src, const char *dst)
+graft_tree(struct jp_ctx *ctx, const char *src, const char *dst, int move)
 {
 	DIR *d = opendir(src);
 	struct dirent *de;
@@ -2738,19 +2702,28 @@ move_tree(struct jp_ctx *ctx, const char *src, const char *dst)
 
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
+		if (!move && (strncmp(de->d_name, ".jprepo", 7) == 0 ||
+		    (de->d_name[0] == '.' && strstr(de->d_name, ".jprepo-"))))
+			continue;
 		s = jp_path_join(src, de->d_name);
 		t = jp_path_join(dst, de->d_name);
 		if (lstat(s, &st) < 0)
 			rc = jp_error_errno(ctx, errno, "cannot stat '%s'", s);
 		else if (S_ISDIR(st.st_mode))
-			rc = move_tree(ctx, s, t);
-		else if (rename(s, t) < 0)
-			rc = jp_error_errno(ctx, errno, "cannot move '%s'", s);
+			rc = graft_tree(ctx, s, t, move);
+		else if (move) {
+			if (rename(s, t) < 0)
+				rc = jp_error_errno(ctx, errno, "cannot move '%s'", s);
+		} else if (!S_ISREG(st.st_mode))
+			rc = jp_error_set(ctx, JP_ERR, "cannot add packages to the "
+			    "repository: '%s' is not a regular file", s);
+		else if (link(s, t) < 0)
+			rc = copy_file(ctx, s, t);
 		free(s);
 		free(t);
 	}
 	closedir(d);
-	if (rc == 0)
+	if (rc == 0 && move)
 		rmdir(src);
 	return rc;
 }
@@ -2905,7 +2878,7 @@ merge_rebuild(struct jp_ctx *ctx, const char *store, const char *stage,
 			rc = jp_error_errno(ctx, errno, "cannot move '%s'", staged);
 			goto next;
 		}
-		if ((rc = link_tree(ctx, live, staged)) < 0)
+		if ((rc = graft_tree(ctx, live, staged, 0)) < 0)
 			goto next;
 		cache_s = jp_path_join(live, ".jprepo/cache.sqlite");
 		cache_d = jp_path_join(staged, ".jprepo");
@@ -2919,8 +2892,8 @@ merge_rebuild(struct jp_ctx *ctx, const char *store, const char *stage,
 		}
 		free(cache_s);
 		free(cache_d);
-		if (lstat(added, &st) == 0 && (rc = move_tree(ctx, added,
-		    staged)) < 0)
+		if (lstat(added, &st) == 0 && (rc = graft_tree(ctx, added,
+		    staged, 1)) < 0)
 			goto next;
 		if (lstat(advin, &st) == 0 && rename(advin, adv) < 0) {
 			rc = jp_error_errno(ctx, errno, "cannot move '%s'", advin);

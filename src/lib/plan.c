@@ -116,18 +116,6 @@ struct hstate {
 	size_t nextra;
 };
 
-static uint32_t
-strhash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 16777619u;
-	}
-	return h;
-}
-
 /*
  * Buckets chain entries of different names too; entries of one name are
  * kept together at the bucket's front in insertion order.
@@ -137,7 +125,7 @@ hs_find(const struct hstate *hs, const char *name)
 {
 	struct hent *e;
 
-	for (e = hs->tab[strhash(name) & (hs->cap - 1)]; e; e = e->next) {
+	for (e = hs->tab[jp_strhash(name) & (hs->cap - 1)]; e; e = e->next) {
 		if (strcmp(e->name, name) == 0)
 			return e;
 	}
@@ -147,7 +135,7 @@ hs_find(const struct hstate *hs, const char *name)
 static void
 hs_add(struct hstate *hs, struct hent *e)
 {
-	size_t b = strhash(e->name) & (hs->cap - 1);
+	size_t b = jp_strhash(e->name) & (hs->cap - 1);
 
 	e->next = hs->tab[b];
 	hs->tab[b] = e;

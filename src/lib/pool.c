@@ -28,6 +28,12 @@ hash_bytes(const char *s, size_t n)
 	return h;
 }
 
+uint32_t
+jp_strhash(const char *s)
+{
+	return hash_bytes(s, strlen(s));
+}
+
 void
 jp_pool_init(struct jp_pool *p, int format)
 {

@@ -100,6 +100,9 @@ struct jp_pool {
 	uint32_t *file_head, *file_next, *file_pkg, *file_name;
 };
 
+/* FNV-1a of a string: the hash of the pool and of its users' tables. */
+uint32_t jp_strhash(const char *s);
+
 void jp_pool_init(struct jp_pool *p, int format);
 void jp_pool_release(struct jp_pool *p);
 

@@ -20,18 +20,6 @@
 
 /* ---- a set of strings ---- */
 
-static uint32_t
-shash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 16777619u;
-	}
-	return h;
-}
-
 static void
 set_add(struct jp_strset *s, const char *str)
 {
@@ -44,7 +32,7 @@ set_add(struct jp_strset *s, const char *str)
 		t.v = jp_xcalloc(t.cap, sizeof(*t.v));
 		for (i = 0; i < s->cap; i++) {
 			if (s->v[i]) {
-				j = shash(s->v[i]) & (t.cap - 1);
+				j = jp_strhash(s->v[i]) & (t.cap - 1);
 				while (t.v[j])
 					j = (j + 1) & (t.cap - 1);
 				t.v[j] = s->v[i];
@@ -54,7 +42,7 @@ set_add(struct jp_strset *s, const char *str)
 		free(s->v);
 		*s = t;
 	}
-	j = shash(str) & (s->cap - 1);
+	j = jp_strhash(str) & (s->cap - 1);
 	while (s->v[j]) {
 		if (strcmp(s->v[j], str) == 0)
 			return;
