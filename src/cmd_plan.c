@@ -326,7 +326,9 @@ expand_scans(struct jp_ctx *ctx, char *const *args, size_t n,
 			out->v[out->n++] = jp_path_join(args[i], de->d_name);
 		}
 		closedir(d);
-		qsort(out->v + first, out->n - first, sizeof(*out->v), cmp_str);
+		if (out->n - first > 1)
+			qsort(out->v + first, out->n - first, sizeof(*out->v),
+			    cmp_str);
 		if (out->n == first)
 			jp_warn(ctx, "directory '%s' holds no *.scan file", args[i]);
 	}

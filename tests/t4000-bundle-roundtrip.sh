@@ -409,8 +409,14 @@ id2=$b_id
 # removed ones deleted; with the sha256 and size of the store's files.
 LC_ALL=C sort "$T/sums2" >"$T/s2"
 LC_ALL=C sort "$T/sums1" >"$T/s1"
-LC_ALL=C comm -13 "$T/s1" "$T/s2" >"$T/changed"
-LC_ALL=C comm -12 "$T/s1" "$T/s2" >"$T/unchanged"
+# Metadata (REPO/repodata/..., REPO/dists/...) always travels, changed or
+# not: the isolated side may have rebuilt and re-signed it (import --sign).
+LC_ALL=C comm -13 "$T/s1" "$T/s2" >"$T/changed.only"
+LC_ALL=C comm -12 "$T/s1" "$T/s2" >"$T/unchanged.all"
+awk '{ split($3, p, "/"); if (p[2] == "repodata" || p[2] == "dists") print }' \
+    "$T/unchanged.all" >"$T/unchanged.md"
+grep -v -F -x -f "$T/unchanged.md" "$T/unchanged.all" >"$T/unchanged" || :
+cat "$T/changed.only" "$T/unchanged.md" | LC_ALL=C sort >"$T/changed"
 cut -d' ' -f3- "$T/s1" | LC_ALL=C sort >"$T/p1"
 cut -d' ' -f3- "$T/s2" | LC_ALL=C sort >"$T/p2"
 LC_ALL=C comm -23 "$T/p1" "$T/p2" >"$T/removed"

@@ -1404,7 +1404,8 @@ ar_suites(const char *repo, char ***out, size_t *n)
 	closedir(d);
 	free(dists);
 	if (*n)
-		qsort(*out, *n, sizeof(**out), ar_name_cmp);
+		if (*n > 1)
+			qsort(*out, *n, sizeof(**out), ar_name_cmp);
 }
 
 /*

@@ -558,6 +558,16 @@ add_only(struct jp_ctx *ctx, const struct jp_manifest *mf, char *const *rpaths,
 	return 0;
 }
 
+/* Is REPO/rel repository metadata (repodata/, dists/)? */
+static int
+is_metadata(const char *path)
+{
+	const char *rel = strchr(path, '/');
+
+	return rel && (strncmp(rel + 1, "repodata/", 9) == 0 ||
+	    strncmp(rel + 1, "dists/", 6) == 0);
+}
+
 static int
 cmp_xfile(const void *a, const void *b)
 {
@@ -1204,7 +1214,8 @@ jp_bundle_export(struct jp_ctx *ctx, char *const *repos, size_t nrepos,
 			if (add_only(ctx, &mf, rpaths, &o->only[i], &files) < 0)
 				goto out;
 	}
-	qsort(files.v, files.n, sizeof(*files.v), cmp_xfile);
+	if (files.n > 1)
+		qsort(files.v, files.n, sizeof(*files.v), cmp_xfile);
 
 	/* Known hashes; files that may be duplicates or unchanged. */
 	sqlite3_prepare_v2(db, "SELECT size, mtime_ns, ctime_ns, ino, sha256 "
@@ -1245,7 +1256,11 @@ jp_bundle_export(struct jp_ctx *ctx, char *const *repos, size_t nrepos,
 		long bi;
 
 		f->kind = JP_MF_FILE;
-		if (mf.incremental && f->have_sha &&
+		/*
+		 * Metadata always travels (it is small): the isolated side may
+		 * have rebuilt and re-signed it since the base (import --sign).
+		 */
+		if (mf.incremental && f->have_sha && !is_metadata(f->path) &&
 		    (bi = jp_manifest_find(&base, f->path)) >= 0 &&
 		    base.ents[bi].size == f->size &&
 		    memcmp(base.ents[bi].sha256, f->sha, 32) == 0)

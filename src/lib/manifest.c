@@ -689,7 +689,8 @@ parse_body(struct parser *ps, struct jp_manifest *mf)
 		goto out;
 	}
 	/* A copy names content that a file or keep line provides. */
-	qsort(shas, nshas, 40, cmp_sha);
+	if (nshas > 1)
+		qsort(shas, nshas, 40, cmp_sha);
 	for (i = 0; i < mf->nents; i++) {
 		unsigned char key[40];
 		unsigned char *hit;

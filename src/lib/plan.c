@@ -516,7 +516,9 @@ jp_plan_host(struct jp_ctx *ctx, struct jp_pool *pool,
 					PUSH(u.advs, u.nadvs, ai);
 				}
 				/* in the repository's order, each once */
-				qsort(u.advs, u.nadvs, sizeof(*u.advs), cmp_u32);
+				if (u.nadvs > 1)
+					qsort(u.advs, u.nadvs, sizeof(*u.advs),
+					    cmp_u32);
 				u.nadvs = uniq_u32(u.advs, u.nadvs);
 			}
 			if (filtered) {
@@ -687,7 +689,8 @@ jp_plan_host(struct jp_ctx *ctx, struct jp_pool *pool,
 					st[ai] |= 2;
 			}
 		}
-		qsort(touched, ntouched, sizeof(*touched), cmp_u32);
+		if (ntouched > 1)
+			qsort(touched, ntouched, sizeof(*touched), cmp_u32);
 		for (i = 0; i < ntouched; i++) {
 			if (st[touched[i]] & 2)
 				PUSH(out->needed, out->nneeded, touched[i]);

@@ -230,8 +230,10 @@ jp_request_write(struct jp_ctx *ctx, const struct jp_request *r,
 	if (fp == NULL)
 		return jp_error_set(ctx, JP_ERR_NOMEM, "out of memory");
 	gs = jp_xcalloc(r->ngroups + 1, sizeof(*gs));
-	memcpy(gs, r->groups, r->ngroups * sizeof(*gs));
-	qsort(gs, r->ngroups, sizeof(*gs), cmp_group);
+	if (r->ngroups > 0)
+		memcpy(gs, r->groups, r->ngroups * sizeof(*gs));
+	if (r->ngroups > 1)
+		qsort(gs, r->ngroups, sizeof(*gs), cmp_group);
 	fprintf(fp, "jprepo-request %d\ncreated %s\nhosts %" PRIu64 "\n",
 	    JP_REQUEST_VERSION, r->created, r->hosts);
 	for (i = 0; i < r->ngroups; i++) {
@@ -515,7 +517,8 @@ jp_request_select(struct jp_ctx *ctx, struct jp_pool *pool,
 			    h.unsat[i].requires);
 	}
 	jp_plan_host_release(&h);
-	qsort(v, k, sizeof(*v), cmp_u32);
+	if (k > 1)
+		qsort(v, k, sizeof(*v), cmp_u32);
 	*n = 0;
 	for (i = 0; i < k; i++)
 		if (*n == 0 || v[*n - 1] != v[i])
@@ -676,7 +679,8 @@ jp_request_files(struct jp_ctx *ctx, const struct jp_request *req,
 				continue;
 			jp_request_select(ctx, &pool, &req->groups[gi], &sel, &nsel);
 			all = jp_xrealloc(all, (nall + nsel + 1) * sizeof(*all));
-			memcpy(all + nall, sel, nsel * sizeof(*sel));
+			if (nsel > 0)
+				memcpy(all + nall, sel, nsel * sizeof(*sel));
 			nall += nsel;
 			free(sel);
 		}
