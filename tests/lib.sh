@@ -810,6 +810,48 @@ jp_kill_builds() {
 # OpenPGP keys for the signing tests.
 # =========================================================================
 
+# jp_mkrpm DEST NAME VERSION RELEASE [TAG: VALUE]...: build with rpmbuild a
+# small noarch package holding /usr/share/NAME/VERSION-RELEASE, with no
+# automatic dependencies and the TAG lines in its spec header (e.g.
+# 'Requires: x >= 1', 'Epoch: 2', 'Obsoletes: y < 2'), into DEST.  The
+# spec stays as $T/spec/NAME-VERSION-RELEASE.spec, rpmbuild's tree in
+# $T/rb; the test's description is $jp_test.
+jp_mkrpm() {
+	jp_mk_dst=$1 jp_mk_n=$2 jp_mk_v=$3 jp_mk_r=$4
+	shift 4
+	jp_mk_spec="$T/spec/$jp_mk_n-$jp_mk_v-$jp_mk_r.spec"
+	mkdir -p "$T/spec" "$jp_mk_dst" || fail "cannot create $jp_mk_dst"
+	{
+		echo "Name: $jp_mk_n"
+		echo "Version: $jp_mk_v"
+		echo "Release: $jp_mk_r"
+		echo "Summary: $jp_mk_n test package"
+		echo "License: MIT"
+		echo "BuildArch: noarch"
+		echo "AutoReqProv: no"
+		for jp_mk_t in "$@"; do echo "$jp_mk_t"; done
+		echo "%description"
+		echo "$jp_mk_n for $jp_test."
+		echo "%install"
+		echo "mkdir -p %{buildroot}/usr/share/$jp_mk_n"
+		echo "echo $jp_mk_v > %{buildroot}/usr/share/$jp_mk_n/$jp_mk_v-$jp_mk_r"
+		echo "%files"
+		echo "/usr/share/$jp_mk_n/$jp_mk_v-$jp_mk_r"
+	} >"$jp_mk_spec"
+	jp_rpmbuild_spec "$jp_mk_dst" "$jp_mk_spec" \
+	    "$jp_mk_n-$jp_mk_v-$jp_mk_r.noarch.rpm"
+}
+
+# jp_rpmbuild_spec DEST SPEC FILE: build SPEC (noarch) and move the package
+# FILE it makes into DEST.
+jp_rpmbuild_spec() {
+	rpmbuild --quiet --define "_topdir $T/rb" \
+	    --define '_binary_payload w0.ufdio' -bb "$2" \
+	    >/dev/null 2>"$T/rpmbuild.err" ||
+	    fail "rpmbuild $2: $(cat "$T/rpmbuild.err")"
+	mv "$T/rb/RPMS/noarch/$3" "$1/" || fail "rpmbuild made no $3"
+}
+
 # jp_test_key HOME UID [ALGO]: make a passphrase-less signing key in a new
 # GnuPG home HOME (its agent is stopped when the test ends); its
 # fingerprint is left in $jp_fpr.  Call it in the test's own shell, not in

@@ -17,60 +17,34 @@ need_cmd rpmbuild dnf rpm python3
 SCANSH="$JP_SRCDIR/tools/jprepo-scan"
 [ -f "$SCANSH" ] || fail "tools/jprepo-scan is missing"
 
-# mkspec NAME VERSION RELEASE [TAG: VALUE]...: a noarch package.
-mkspec() {
-	n=$1 v=$2 r=$3
-	shift 3
-	{
-		echo "Name: $n"
-		echo "Version: $v"
-		echo "Release: $r"
-		echo "Summary: $n test package"
-		echo "License: MIT"
-		echo "BuildArch: noarch"
-		echo "AutoReqProv: no"
-		for t in "$@"; do echo "$t"; done
-		echo "%description"
-		echo "$n for the plan test."
-		echo "%install"
-		echo "mkdir -p %{buildroot}/usr/share/$n"
-		echo "echo $v > %{buildroot}/usr/share/$n/$v-$r"
-		echo "%files"
-		echo "/usr/share/$n/$v-$r"
-	} >"$T/spec/$n-$v-$r.spec"
-	rpmbuild --quiet --define "_topdir $T/rb" \
-	    --define '_binary_payload w0.ufdio' -bb "$T/spec/$n-$v-$r.spec" \
-	    >/dev/null 2>"$T/rpmbuild.err" ||
-	    fail "rpmbuild $n-$v-$r: $(cat "$T/rpmbuild.err")"
-}
-mkdir -p "$T/spec" "$T/old" "$T/new"
-# old versions
-mkspec app 1.0 1 'Requires: libA >= 1.0'
-mkspec libA 1.0 1
-mkspec kernel 5.0 1
-mkspec oldname 1.0 1
-mkspec broken 1.0 1
-mkspec secpkg 1.0 1
-mkspec bugpkg 1.0 1
-mkspec stable 1.0 1
-cp "$T"/rb/RPMS/noarch/*.rpm "$T/old/"
-# new versions
-mkspec app 2.0 1 'Requires: libA >= 2.0' 'Requires: newdep'
-mkspec libA 2.0 1 'Provides: libA-api = 2'
-mkspec newdep 1.0 1 'Requires: /usr/share/deeper/marker'
-mkspec deeper 1.0 1
+mkdir -p "$T/old" "$T/new"
+# old versions (jp_mkrpm: tests/lib.sh)
+O=$T/old
+jp_mkrpm "$O" app 1.0 1 'Requires: libA >= 1.0'
+jp_mkrpm "$O" libA 1.0 1
+jp_mkrpm "$O" kernel 5.0 1
+jp_mkrpm "$O" oldname 1.0 1
+jp_mkrpm "$O" broken 1.0 1
+jp_mkrpm "$O" secpkg 1.0 1
+jp_mkrpm "$O" bugpkg 1.0 1
+jp_mkrpm "$O" stable 1.0 1
+# new versions, beside the old ones
+N=$T/new
+cp "$O"/*.rpm "$N/"
+jp_mkrpm "$N" app 2.0 1 'Requires: libA >= 2.0' 'Requires: newdep'
+jp_mkrpm "$N" libA 2.0 1 'Provides: libA-api = 2'
+jp_mkrpm "$N" newdep 1.0 1 'Requires: /usr/share/deeper/marker'
+jp_mkrpm "$N" deeper 1.0 1
 # deeper's file is what newdep needs: a file requirement through filelists
 sed -i 's|^echo 1.0 > %{buildroot}/usr/share/deeper/1.0-1$|&\necho x > %{buildroot}/usr/share/deeper/marker|; s|^/usr/share/deeper/1.0-1$|&\n/usr/share/deeper/marker|' \
     "$T/spec/deeper-1.0-1.spec"
-rpmbuild --quiet --define "_topdir $T/rb" --define '_binary_payload w0.ufdio' \
-    -bb "$T/spec/deeper-1.0-1.spec" >/dev/null 2>&1 || fail "rpmbuild deeper"
-mkspec kernel 5.1 1
-mkspec newname 2.0 1 'Obsoletes: oldname < 2.0' 'Provides: oldname = 2.0'
-mkspec broken 2.0 1 'Requires: nothere >= 3'
-mkspec secpkg 1.1 1
-mkspec secpkg 1.2 1
-mkspec bugpkg 1.1 1
-cp "$T"/rb/RPMS/noarch/*.rpm "$T/new/"
+jp_rpmbuild_spec "$N" "$T/spec/deeper-1.0-1.spec" deeper-1.0-1.noarch.rpm
+jp_mkrpm "$N" kernel 5.1 1
+jp_mkrpm "$N" newname 2.0 1 'Obsoletes: oldname < 2.0' 'Provides: oldname = 2.0'
+jp_mkrpm "$N" broken 2.0 1 'Requires: nothere >= 3'
+jp_mkrpm "$N" secpkg 1.1 1
+jp_mkrpm "$N" secpkg 1.2 1
+jp_mkrpm "$N" bugpkg 1.1 1
 
 cat >"$T/updateinfo.xml" <<'EOF'
 <?xml version="1.0" encoding="UTF-8"?>

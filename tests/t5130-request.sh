@@ -70,36 +70,7 @@ gpg --homedir "$HI" --armor --export "$fi" >"$T/i.asc" 2>/dev/null
 gpg --homedir "$HI" --export "$fi" >"$T/i.gpg" 2>/dev/null
 
 # --- Packages -------------------------------------------------------------
-# mkrpm DEST NAME VERSION RELEASE [TAG: VALUE]...: a noarch package in DEST.
-mkdir -p "$T/spec"
-mkrpm() {
-	dst=$1 n=$2 v=$3 r=$4
-	shift 4
-	{
-		echo "Name: $n"
-		echo "Version: $v"
-		echo "Release: $r"
-		echo "Summary: $n test package"
-		echo "License: MIT"
-		echo "BuildArch: noarch"
-		echo "AutoReqProv: no"
-		for t in "$@"; do echo "$t"; done
-		echo "%description"
-		echo "$n for the request test."
-		echo "%install"
-		echo "mkdir -p %{buildroot}/usr/share/$n"
-		echo "echo $v > %{buildroot}/usr/share/$n/$v-$r"
-		echo "%files"
-		echo "/usr/share/$n/$v-$r"
-	} >"$T/spec/$n-$v-$r.spec"
-	rpmbuild --quiet --define "_topdir $T/rb" \
-	    --define '_binary_payload w0.ufdio' -bb "$T/spec/$n-$v-$r.spec" \
-	    >/dev/null 2>"$T/rpmbuild.err" ||
-	    fail "rpmbuild $n-$v-$r: $(cat "$T/rpmbuild.err")"
-	mkdir -p "$dst"
-	mv "$T/rb/RPMS/noarch/$n-$v-$r.noarch.rpm" "$dst/" ||
-	    fail "rpmbuild wrote no $n-$v-$r.noarch.rpm"
-}
+# Packages: jp_mkrpm (tests/lib.sh) for RPMs.
 # mkdeb DEST NAME VERSION ARCH [Field: value]...: DEST/pool/main/N_V_A.deb
 mkdeb() {
 	dst=$1 n=$2 v=$3 a=$4
@@ -123,15 +94,15 @@ mkdeb() {
 
 CS=$T/conn ISO=$T/iso
 # Step 0 on the connected side.  tool 1.1 requires what nobody has yet.
-mkrpm "$CS/rpm" app 1.0 1 'Requires: libA >= 1.0'
-mkrpm "$CS/rpm" libA 1.0 1
-mkrpm "$CS/rpm" stable 1.0 1
-mkrpm "$CS/rpm" secpkg 1.0 1
-mkrpm "$CS/rpm" epkg 1.0 1 'Epoch: 2'
-mkrpm "$CS/rpm" multi 1.0 1
-mkrpm "$CS/rpm" multi 1.1 1
-mkrpm "$CS/rpm" tool 1.0 1
-mkrpm "$CS/rpm" tool 1.1 1 'Requires: helper >= 2.0'
+jp_mkrpm "$CS/rpm" app 1.0 1 'Requires: libA >= 1.0'
+jp_mkrpm "$CS/rpm" libA 1.0 1
+jp_mkrpm "$CS/rpm" stable 1.0 1
+jp_mkrpm "$CS/rpm" secpkg 1.0 1
+jp_mkrpm "$CS/rpm" epkg 1.0 1 'Epoch: 2'
+jp_mkrpm "$CS/rpm" multi 1.0 1
+jp_mkrpm "$CS/rpm" multi 1.1 1
+jp_mkrpm "$CS/rpm" tool 1.0 1
+jp_mkrpm "$CS/rpm" tool 1.1 1 'Requires: helper >= 2.0'
 mkdeb "$CS/deb" app 1.0-1 all 'Depends: liba (>= 1.0)'
 mkdeb "$CS/deb" liba 1.0-1 "$DARCH"
 mkdeb "$CS/deb" stable 1.0-1 all
@@ -184,16 +155,16 @@ done
 
 # The new versions on the connected side.
 N=$T/newrpm
-mkrpm "$N" app 2.0 1 'Requires: libA >= 2.0' 'Requires: newdep' 'Requires: stable'
-mkrpm "$N" libA 2.0 1
-mkrpm "$N" newdep 1.0 1 'Requires: deeper'
-mkrpm "$N" deeper 1.0 1
-mkrpm "$N" secpkg 1.1 1
-mkrpm "$N" epkg 1.1 1 'Epoch: 2'
-mkrpm "$N" multi 1.2 1
-mkrpm "$N" tool 1.2 1
-mkrpm "$N" helper 2.0 1
-mkrpm "$T/unrel" unrelated 1.0 1
+jp_mkrpm "$N" app 2.0 1 'Requires: libA >= 2.0' 'Requires: newdep' 'Requires: stable'
+jp_mkrpm "$N" libA 2.0 1
+jp_mkrpm "$N" newdep 1.0 1 'Requires: deeper'
+jp_mkrpm "$N" deeper 1.0 1
+jp_mkrpm "$N" secpkg 1.1 1
+jp_mkrpm "$N" epkg 1.1 1 'Epoch: 2'
+jp_mkrpm "$N" multi 1.2 1
+jp_mkrpm "$N" tool 1.2 1
+jp_mkrpm "$N" helper 2.0 1
+jp_mkrpm "$T/unrel" unrelated 1.0 1
 ND=$T/newdeb
 mkdeb "$ND" app 2.0-1 all 'Depends: liba (>= 2.0), newdep, stable'
 mkdeb "$ND" liba 2.0-1 "$DARCH"
