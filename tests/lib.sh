@@ -849,7 +849,9 @@ jp_rpmbuild_spec() {
 	    --define '_binary_payload w0.ufdio' -bb "$2" \
 	    >/dev/null 2>"$T/rpmbuild.err" ||
 	    fail "rpmbuild $2: $(cat "$T/rpmbuild.err")"
-	mv "$T/rb/RPMS/noarch/$3" "$1/" || fail "rpmbuild made no $3"
+	[ -f "$T/rb/RPMS/noarch/$3" ] ||
+	    fail "rpmbuild $2 made no $3 (it said: $(cat "$T/rpmbuild.err"); RPMS holds: $(ls -R "$T/rb/RPMS" 2>&1 | tr '\n' ' '))"
+	mv "$T/rb/RPMS/noarch/$3" "$1/" || fail "cannot move $3 into $1"
 }
 
 # jp_test_key HOME UID [ALGO]: make a passphrase-less signing key in a new
