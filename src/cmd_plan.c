@@ -89,6 +89,16 @@ adv_is_security(const struct jp_pool *p, uint32_t a)
 	    strcmp(jp_pool_s(p, p->advs[a].type), "security") == 0;
 }
 
+/* Where a package is: its path in its repository, and the repository. */
+static void
+json_where(FILE *fp, const struct jp_pool *pool, const struct jp_ppkg *k)
+{
+	fputs(", \"location\": ", fp);
+	jp_cmd_json_str(fp, jp_pool_s(pool, k->location));
+	fputs(", \"repo\": ", fp);
+	jp_cmd_json_str(fp, pool->repos[k->repo].path);
+}
+
 static void
 json_host(FILE *fp, const struct jp_pool *pool, const struct jp_scan *sc,
     const struct jp_plan_host *h)
@@ -119,10 +129,7 @@ json_host(FILE *fp, const struct jp_pool *pool, const struct jp_scan *sc,
 		jp_cmd_json_str(fp, jp_pool_s(pool, k->evr));
 		fputs(", \"to_arch\": ", fp);
 		jp_cmd_json_str(fp, jp_pool_s(pool, k->arch));
-		fputs(", \"location\": ", fp);
-		jp_cmd_json_str(fp, jp_pool_s(pool, k->location));
-		fputs(", \"repo\": ", fp);
-		jp_cmd_json_str(fp, pool->repos[k->repo].path);
+		json_where(fp, pool, k);
 		fprintf(fp, ", \"installonly\": %s", u->installonly ? "true" : "false");
 		if (u->obsoletes) {
 			fputs(", \"obsoletes\": ", fp);
@@ -161,10 +168,7 @@ json_host(FILE *fp, const struct jp_pool *pool, const struct jp_scan *sc,
 		jp_cmd_json_str(fp, jp_pool_s(pool, k->arch));
 		fputs(", \"to\": ", fp);
 		jp_cmd_json_str(fp, jp_pool_s(pool, k->evr));
-		fputs(", \"location\": ", fp);
-		jp_cmd_json_str(fp, jp_pool_s(pool, k->location));
-		fputs(", \"repo\": ", fp);
-		jp_cmd_json_str(fp, pool->repos[k->repo].path);
+		json_where(fp, pool, k);
 		fputs(", \"required_by\": ", fp);
 		jp_cmd_json_str(fp, h->installs[i].required_by);
 		fputs("}", fp);

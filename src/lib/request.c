@@ -550,15 +550,13 @@ static void
 add_file(struct jp_export_file **v, size_t *n, const char *repo,
     const char *rel, const char *src)
 {
-	size_t i, len = strlen(repo);
-	const char *b = repo;
+	size_t i;
 
-	(void)len;
 	for (i = 0; i < *n; i++)
-		if (strcmp((*v)[i].repo, b) == 0 && strcmp((*v)[i].rel, rel) == 0)
+		if (strcmp((*v)[i].repo, repo) == 0 && strcmp((*v)[i].rel, rel) == 0)
 			return;
 	*v = jp_xrealloc(*v, (*n + 1) * sizeof(**v));
-	(*v)[*n].repo = jp_xstrdup(b);
+	(*v)[*n].repo = jp_xstrdup(repo);
 	(*v)[*n].rel = jp_xstrdup(rel);
 	(*v)[*n].src = src ? jp_xstrdup(src) : NULL;
 	(*n)++;

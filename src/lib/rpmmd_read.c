@@ -28,6 +28,21 @@
 #define XML_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | \
 	XML_PARSE_HUGE)
 
+/* An XML reader over path, whatever its compression; NULL with a message. */
+static xmlTextReaderPtr
+md_reader(struct jp_ctx *ctx, struct jp_zfile *in, const char *path)
+{
+	xmlTextReaderPtr r;
+
+	if (jp_zfile_open(ctx, in, path) < 0)
+		return NULL;
+	r = xmlReaderForIO(jp_zfile_xml_read, jp_zfile_xml_close, in, path, NULL,
+	    XML_OPTIONS);
+	if (r == NULL)
+		jp_error_set(ctx, JP_ERR, "cannot parse '%s'", path);
+	return r;
+}
+
 static const char *
 attr(xmlTextReaderPtr r, const char *name, char **hold)
 {
@@ -130,17 +145,10 @@ read_primary(struct jp_ctx *ctx, struct jp_pool *p, const char *path,
 	size_t ki = 0;
 	int sec = S_NONE, rc = JP_ERR, ret, skip = 0;
 	int in_name = 0, in_arch = 0, in_src = 0, in_file = 0;
-	char *text = NULL;
 
 	*first = p->npkgs;
-	if (jp_zfile_open(ctx, &in, path) < 0)
+	if ((r = md_reader(ctx, &in, path)) == NULL)
 		goto out;
-	r = xmlReaderForIO(jp_zfile_xml_read, jp_zfile_xml_close, &in, path, NULL,
-	    XML_OPTIONS);
-	if (r == NULL) {
-		jp_error_set(ctx, JP_ERR, "cannot parse '%s'", path);
-		goto out;
-	}
 	while ((ret = xmlTextReaderRead(r)) == 1) {
 		int type = xmlTextReaderNodeType(r);
 		const char *ln = (const char *)xmlTextReaderConstLocalName(r);
@@ -280,7 +288,6 @@ out:
 	free(h3);
 	free(h4);
 	free(h5);
-	free(text);
 	return rc;
 }
 
@@ -301,16 +308,9 @@ read_filelists(struct jp_ctx *ctx, struct jp_pool *p, const char *path,
 	size_t nextra = 0, cextra = 0, i, j;
 	long cur = -1;
 	int ret, rc = JP_ERR, in_file = 0;
-	uint32_t *map = NULL;
 
-	if (jp_zfile_open(ctx, &in, path) < 0)
+	if ((r = md_reader(ctx, &in, path)) == NULL)
 		goto out;
-	r = xmlReaderForIO(jp_zfile_xml_read, jp_zfile_xml_close, &in, path, NULL,
-	    XML_OPTIONS);
-	if (r == NULL) {
-		jp_error_set(ctx, JP_ERR, "cannot parse '%s'", path);
-		goto out;
-	}
 	/*
 	 * filelists packages come in primary's order (createrepo_c writes
 	 * both from one list); match by name, arch and version, in order.
@@ -382,7 +382,6 @@ out:
 	free(h1);
 	free(h2);
 	free(extra);
-	free(map);
 	return rc;
 }
 
