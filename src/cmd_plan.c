@@ -103,6 +103,7 @@ static void
 json_host(FILE *fp, const struct jp_pool *pool, const struct jp_scan *sc,
     const struct jp_plan_host *h)
 {
+	char digest[65];
 	size_t i, j;
 
 	fputs("{\"host\": ", fp);
@@ -113,8 +114,11 @@ json_host(FILE *fp, const struct jp_pool *pool, const struct jp_scan *sc,
 	jp_cmd_json_str(fp, sc->os_version ? sc->os_version : "");
 	fputs(", \"arch\": ", fp);
 	jp_cmd_json_str(fp, sc->arch ? sc->arch : "");
-	fprintf(fp, ", \"format\": \"%s\", \"manager\": \"%s\",\n   \"updates\": [",
-	    jp_scan_format_name(sc->format), jp_scan_manager_name(sc->manager));
+	jp_scan_state_digest(sc, digest);
+	fprintf(fp, ", \"format\": \"%s\", \"manager\": \"%s\",\n   "
+	    "\"scanned\": %lld, \"state_sha256\": \"%s\",\n   \"updates\": [",
+	    jp_scan_format_name(sc->format), jp_scan_manager_name(sc->manager),
+	    (long long)sc->scanned, digest);
 	for (i = 0; i < h->nupdates; i++) {
 		const struct jp_plan_update *u = &h->updates[i];
 		const struct jp_ppkg *k = &pool->pkgs[u->to];
@@ -258,22 +262,9 @@ scan_inst(const struct jp_scan *sc, size_t *n, char ***evrs)
 	for (i = 0; i < sc->npkgs; i++) {
 		const struct jp_scan_pkg *p = &sc->pkgs[i];
 
-		if (p->name == NULL || p->arch == NULL || p->version == NULL)
+		if (!jp_scan_pkg_live(sc, p))
 			continue;       /* nothing to compare with */
-		if (sc->format == JP_SCAN_DEB) {
-			/* dpkg: what is unpacked and configured, or nearly */
-			if (p->status && strcmp(p->status, "installed") != 0 &&
-			    strncmp(p->status, "triggers-", 9) != 0 &&
-			    strcmp(p->status, "half-configured") != 0)
-				continue;
-			e[k] = jp_xstrdup(p->version);
-		} else if (p->epoch) {
-			e[k] = jp_xasprintf("%lu:%s-%s", p->epoch, p->version,
-			    p->release ? p->release : "");
-		} else {
-			e[k] = jp_xasprintf("%s-%s", p->version,
-			    p->release ? p->release : "");
-		}
+		e[k] = jp_scan_pkg_evr(sc, p);
 		v[k].name = p->name;
 		v[k].arch = p->arch;
 		v[k].evr = e[k];

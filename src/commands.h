@@ -13,12 +13,15 @@
 #include "ctx.h"
 #include "exitcode.h"
 
+int cmd_apply(int argc, char **argv, struct jp_ctx *ctx);
 int cmd_build(int argc, char **argv, struct jp_ctx *ctx);
 int cmd_bundle(int argc, char **argv, struct jp_ctx *ctx);
 int cmd_export(int argc, char **argv, struct jp_ctx *ctx);
+int cmd_history(int argc, char **argv, struct jp_ctx *ctx);
 int cmd_import(int argc, char **argv, struct jp_ctx *ctx);
 int cmd_plan(int argc, char **argv, struct jp_ctx *ctx);
 int cmd_key(int argc, char **argv, struct jp_ctx *ctx);
+int cmd_rollback(int argc, char **argv, struct jp_ctx *ctx);
 int cmd_scan(int argc, char **argv, struct jp_ctx *ctx);
 int cmd_sign(int argc, char **argv, struct jp_ctx *ctx);
 int cmd_verify(int argc, char **argv, struct jp_ctx *ctx);

@@ -25,13 +25,16 @@ struct jp_command {
 
 /* Sorted by name. */
 static const struct jp_command jp_commands[] = {
+	{ "apply", cmd_apply, "install the updates a host needs through its package manager" },
 	{ "build", cmd_build, "index a directory of packages into a repository" },
 	{ "bundle", cmd_bundle, "verify a bundle or show its summary" },
 	{ "export", cmd_export, "write repositories into a signed bundle for portable media" },
 	{ "help", cmd_help, "show the manual page of a command" },
+	{ "history", cmd_history, "list the transactions of apply and rollback" },
 	{ "import", cmd_import, "verify a bundle and import it into a store atomically" },
 	{ "key", cmd_key, "generate or export the repository signing key" },
 	{ "plan", cmd_plan, "compute what each scanned host needs from the repositories" },
+	{ "rollback", cmd_rollback, "undo an applied transaction by its ID" },
 	{ "scan", cmd_scan, "write the scan file of a host: its installed packages" },
 	{ "sign", cmd_sign, "sign a repository's metadata with OpenPGP" },
 	{ "verify", cmd_verify, "check a repository's signature, metadata and packages" },

@@ -30,6 +30,7 @@
 
 #include "ctx.h"
 #include "deb822.h"
+#include "digest.h"
 #include "fsutil.h"
 #include "rpmpkg.h"
 #include "scan.h"
@@ -1601,4 +1602,64 @@ jp_scan_read(struct jp_ctx *ctx, const char *path, struct jp_scan *scan)
 	rc = jp_scan_parse(ctx, path, data, len, scan);
 	free(data);
 	return rc;
+}
+
+/* --- the installed state --- */
+
+char *
+jp_scan_pkg_evr(const struct jp_scan *scan, const struct jp_scan_pkg *p)
+{
+	if (scan->format == JP_SCAN_DEB || !p->release)
+		return jp_xstrdup(p->version ? p->version : "");
+	if (p->epoch)
+		return jp_xasprintf("%lu:%s-%s", p->epoch, p->version,
+		    p->release);
+	return jp_xasprintf("%s-%s", p->version, p->release);
+}
+
+int
+jp_scan_pkg_live(const struct jp_scan *scan, const struct jp_scan_pkg *p)
+{
+	if (!p->name || !p->arch || !p->version)
+		return 0;
+	if (scan->format != JP_SCAN_DEB || !p->status)
+		return 1;
+	return strcmp(p->status, "installed") == 0 ||
+	    strncmp(p->status, "triggers-", 9) == 0 ||
+	    strcmp(p->status, "half-configured") == 0;
+}
+
+static int
+jp_scan_cmp_line(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+jp_scan_state_digest(const struct jp_scan *scan, char out[65])
+{
+	struct jp_digest d;
+	char **lines = jp_xcalloc(scan->npkgs + 1, sizeof(*lines));
+	size_t i, n = 0;
+
+	for (i = 0; i < scan->npkgs; i++) {
+		const struct jp_scan_pkg *p = &scan->pkgs[i];
+		char *evr;
+
+		if (!jp_scan_pkg_live(scan, p))
+			continue;
+		evr = jp_scan_pkg_evr(scan, p);
+		lines[n++] = jp_xasprintf("%s %s %s\n", p->name, p->arch, evr);
+		free(evr);
+	}
+	qsort(lines, n, sizeof(*lines), jp_scan_cmp_line);
+	jp_digest_init(&d, JP_DIGEST_SHA256);
+	for (i = 0; i < n; i++) {
+		jp_digest_update(&d, lines[i], strlen(lines[i]));
+		free(lines[i]);
+	}
+	free(lines);
+	jp_digest_final(&d);
+	memcpy(out, jp_digest_hex(&d, JP_DIGEST_SHA256), 65);
+	jp_digest_release(&d);
 }

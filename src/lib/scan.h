@@ -127,4 +127,25 @@ int jp_scan_read(struct jp_ctx *ctx, const char *path, struct jp_scan *scan);
 int jp_scan_parse(struct jp_ctx *ctx, const char *what, const char *data,
     size_t len, struct jp_scan *scan);
 
+/* --- the installed state --- */
+/*
+ * The version of p in its manager's print form, malloc'd: rpm
+ * "[EPOCH:]VERSION-RELEASE" (no epoch when it is 0), deb the version as
+ * dpkg gives it.
+ */
+char *jp_scan_pkg_evr(const struct jp_scan *scan, const struct jp_scan_pkg *p);
+/*
+ * Is p installed for planning and comparison: rpm always; deb when
+ * dpkg's status is installed, triggers-awaited/-pending or
+ * half-configured (unpacked and nearly configured).
+ */
+int jp_scan_pkg_live(const struct jp_scan *scan, const struct jp_scan_pkg *p);
+/*
+ * The sha256 (hex, out[65]) of the installed state: the sorted lines
+ * "NAME ARCH EVR" of the live packages.  Two scans of a host with the same
+ * packages installed give the same digest, whatever the time or the
+ * host's other fields.
+ */
+void jp_scan_state_digest(const struct jp_scan *scan, char out[65]);
+
 #endif

@@ -1,0 +1,236 @@
+/*
+ * driver_dnf.c: dnf, and yum with the same command lines (on EL 8 and
+ * later yum is dnf).
+ *
+ * Every command names the repository on its own command line, so nothing
+ * is written outside the session (dnf(8), "Options"):
+ *   --setopt=reposdir=/dev/null      no system repositories
+ *   --repofrompath=jprepo,URL        the one repository, id "jprepo"
+ *   --repo=jprepo                    and only it
+ *   --setopt=jprepo.metadata_expire=0  always re-read its metadata
+ *   --setopt=jprepo.gpgcheck=0       packages carry no signatures of ours
+ *   --setopt=jprepo.repo_gpgcheck=1 --setopt=jprepo.gpgkey=file://KEY
+ *                                    with a keyring: repomd.xml.asc must
+ *                                    verify with KEY
+ * With a root other than "/": --installroot=ROOT, --releasever=1 (a
+ * scratch root has no system-release package to take it from; the
+ * repository URL does not use $releasever) and --noplugins (the host's
+ * plugins do not belong to the image).
+ *
+ * Exact versions are named as NAME-[EPOCH:]VERSION-RELEASE.ARCH, which dnf
+ * matches as a full NEVRA.  A dry run is a test transaction
+ * (tsflags=test): dependencies resolved, packages fetched, the rpm
+ * transaction checked, nothing installed and nothing in dnf's history.
+ * History ids come from `history list`, whose first row is the newest
+ * (`history info last` fails on an empty history).
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctx.h"
+#include "driver.h"
+
+static int
+jp_dnf_rooted(const struct jp_drv *d)
+{
+	return d->cfg.root && *d->cfg.root && strcmp(d->cfg.root, "/") != 0;
+}
+
+/* The common head of every command line. */
+static void
+jp_dnf_head(struct jp_drv *d, struct jp_argv *a, int flags)
+{
+	const char *prog = d->cfg.program ? d->cfg.program : d->ops->name;
+
+	jp_argv_add(a, prog);
+	jp_argv_add(a, "-y");
+	if (jp_dnf_rooted(d)) {
+		jp_argv_fmt(a, "--installroot=%s", d->cfg.root);
+		jp_argv_add(a, "--releasever=1");
+		jp_argv_add(a, "--noplugins");
+	}
+	jp_argv_add(a, "--setopt=reposdir=/dev/null");
+	jp_argv_fmt(a, "--repofrompath=jprepo,%s", d->cfg.repo_url);
+	jp_argv_add(a, "--repo=jprepo");
+	jp_argv_add(a, "--setopt=jprepo.metadata_expire=0");
+	jp_argv_add(a, "--setopt=jprepo.gpgcheck=0");
+	if (d->cfg.keyring) {
+		jp_argv_add(a, "--setopt=jprepo.repo_gpgcheck=1");
+		jp_argv_fmt(a, "--setopt=jprepo.gpgkey=file://%s",
+		    d->cfg.keyring);
+	} else {
+		jp_argv_add(a, "--setopt=jprepo.repo_gpgcheck=0");
+	}
+	if (flags & JP_DRV_DRYRUN)
+		jp_argv_add(a, "--setopt=tsflags=test");
+	if (flags & JP_DRV_DOWNLOAD)
+		jp_argv_add(a, "--downloadonly");
+}
+
+static int
+jp_dnf_run(struct jp_drv *d, struct jp_argv *a)
+{
+	int rc = jp_drv_spawn(d, a->v, NULL);
+
+	jp_argv_release(a);
+	return rc;
+}
+
+/* The last line of output that says what went wrong, for messages. */
+static char *
+jp_dnf_error_line(const char *out)
+{
+	const char *best = NULL, *p = out;
+
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (n && (!strncmp(p, "Error", 5) || strstr(p, "rror:") ||
+		    strstr(p, "Curl error") || strstr(p, "signature") ||
+		    strstr(p, "GPG")))
+			best = p;
+		p = nl ? nl + 1 : NULL;
+	}
+	if (!best)
+		return jp_xstrdup("(no error message)");
+	return jp_xstrndup(best, strcspn(best, "\n"));
+}
+
+static int
+jp_dnf_open(struct jp_drv *d)
+{
+	struct jp_argv a = { 0 };
+	int rc;
+
+	jp_dnf_head(d, &a, 0);
+	jp_argv_add(&a, "makecache");
+	rc = jp_dnf_run(d, &a);
+	if (rc > 0) {
+		char *line = jp_dnf_error_line(jp_drv_last_output(d));
+
+		rc = jp_error_set(d->ctx, JP_ERR, "%s cannot read the "
+		    "repository %s: %s", d->ops->name, d->cfg.repo_url, line);
+		free(line);
+	}
+	return rc < 0 ? rc : 0;
+}
+
+static void
+jp_dnf_nevra(struct jp_argv *a, const struct jp_drv_pkg *p)
+{
+	if (p->evr && p->arch)
+		jp_argv_fmt(a, "%s-%s.%s", p->name, p->evr, p->arch);
+	else if (p->evr)
+		jp_argv_fmt(a, "%s-%s", p->name, p->evr);
+	else if (p->arch)
+		jp_argv_fmt(a, "%s.%s", p->name, p->arch);
+	else
+		jp_argv_add(a, p->name);
+}
+
+static int
+jp_dnf_install(struct jp_drv *d, const struct jp_drv_pkg *p, size_t n,
+    int flags)
+{
+	struct jp_argv a = { 0 };
+	size_t i;
+
+	jp_dnf_head(d, &a, flags);
+	/* install with full NEVRAs updates, installs beside (install-only
+	 * names) and, given older versions, downgrades (dnf(8), "Install
+	 * Command": "...can be also used to downgrade") */
+	jp_argv_add(&a, "install");
+	for (i = 0; i < n; i++)
+		jp_dnf_nevra(&a, &p[i]);
+	return jp_dnf_run(d, &a);
+}
+
+static int
+jp_dnf_remove(struct jp_drv *d, const struct jp_drv_pkg *p, size_t n,
+    int flags)
+{
+	struct jp_argv a = { 0 };
+	size_t i;
+
+	jp_dnf_head(d, &a, flags & ~JP_DRV_DOWNLOAD);
+	jp_argv_add(&a, "remove");
+	/* no autoremoval of dependencies: only what was asked */
+	jp_argv_add(&a, "--setopt=clean_requirements_on_remove=0");
+	for (i = 0; i < n; i++)
+		jp_dnf_nevra(&a, &p[i]);
+	return jp_dnf_run(d, &a);
+}
+
+static int
+jp_dnf_undo(struct jp_drv *d, const char *pm_id, int flags)
+{
+	struct jp_argv a = { 0 };
+
+	jp_dnf_head(d, &a, flags & ~JP_DRV_DOWNLOAD);
+	jp_argv_add(&a, "history");
+	jp_argv_add(&a, "undo");
+	jp_argv_add(&a, pm_id);
+	return jp_dnf_run(d, &a);
+}
+
+/* The first row of `history list`: "   12 | cmdline | date | ...". */
+static int
+jp_dnf_last_id(struct jp_drv *d, char **id)
+{
+	struct jp_argv a = { 0 };
+	const char *p;
+	int rc;
+
+	*id = NULL;
+	jp_dnf_head(d, &a, 0);
+	jp_argv_add(&a, "-q");
+	jp_argv_add(&a, "history");
+	jp_argv_add(&a, "list");
+	d->querying = 1;
+	rc = jp_dnf_run(d, &a);
+	d->querying = 0;
+	if (rc < 0)
+		return rc;
+	if (rc > 0)
+		return jp_error_set(d->ctx, JP_ERR, "%s cannot list its "
+		    "history (exit %d)", d->ops->name, rc);
+	for (p = jp_drv_last_output(d); *p; ) {
+		const char *q = p;
+		size_t n;
+
+		while (*q == ' ')
+			q++;
+		n = 0;
+		while (isdigit((unsigned char)q[n]))
+			n++;
+		if (n && (q[n] == ' ' || q[n] == '|')) {
+			*id = jp_xstrndup(q, n);
+			return 0;
+		}
+		p = strchr(p, '\n');
+		if (!p)
+			break;
+		p++;
+	}
+	return 0;
+}
+
+static void
+jp_dnf_close(struct jp_drv *d)
+{
+	(void)d;
+}
+
+const struct jp_drv_ops jp_drv_dnf_ops = {
+	"dnf", jp_dnf_open, jp_dnf_install, jp_dnf_remove, jp_dnf_undo,
+	jp_dnf_last_id, jp_dnf_close,
+};
+
+const struct jp_drv_ops jp_drv_yum_ops = {
+	"yum", jp_dnf_open, jp_dnf_install, jp_dnf_remove, jp_dnf_undo,
+	jp_dnf_last_id, jp_dnf_close,
+};
