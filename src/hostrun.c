@@ -342,6 +342,8 @@ hostrun_flush_runs(struct hostrun *hr)
 		jr.finished = r->finished;
 		if (jp_journal_add_run(hr->jn, hr->txid, &jr) < 0)
 			jp_warn(hr->ctx, "%s", jp_error_msg(hr->ctx));
+		else
+			hr->last_run = jr.seq;
 	}
 }
 
@@ -419,6 +421,7 @@ hostrun_pkg(struct hostrun *hr, const char *name, const char *arch,
 	p.result = (char *)result;
 	p.message = (char *)message;
 	p.pm_id = (char *)pm_id;
+	p.run = hr->last_run;
 	if (jp_journal_add_pkg(hr->jn, hr->txid, &p) < 0)
 		jp_warn(hr->ctx, "%s", jp_error_msg(hr->ctx));
 }
@@ -504,7 +507,8 @@ hr_line_score(const char *q, size_t n)
 	int sc = 0;
 
 	if (!strncmp(l, "error:", 6) || strstr(l, "dpkg: error") ||
-	    strstr(l, "script subprocess"))
+	    strstr(l, "script subprocess") || strstr(l, "nothing provides") ||
+	    strstr(l, "conflicts with"))
 		sc = 4;
 	else if (!strncmp(l, "Error: Transaction failed", 25) ||
 	    !strncmp(l, "E: Sub-process", 14))

@@ -40,6 +40,7 @@ struct hostrun {
 	int64_t txid;
 	size_t pkgrows;
 	size_t runs_journaled;    /* runs of drv written to the journal */
+	int64_t last_run;         /* the journal's seq of the newest run */
 	int dry;                  /* nothing is journaled or changed */
 };
 

@@ -320,14 +320,18 @@ SOURCE_DATE_EPOCH=1700000000
 if command -v sqlite3 >/dev/null 2>&1; then
 	mkdir -p "$T/deb/var/lib/jprepo"
 	sqlite3 "$T/deb/var/lib/jprepo/journal.sqlite" <<'EOF' || fail "cannot make a journal"
-CREATE TABLE transactions(id INTEGER PRIMARY KEY, started, status TEXT);
+CREATE TABLE transactions(id INTEGER PRIMARY KEY, started, status TEXT, kind TEXT);
 CREATE TABLE packages(txid INTEGER, name TEXT, arch TEXT, from_evr TEXT, to_evr TEXT, result TEXT);
-INSERT INTO transactions VALUES (1, 1699990000, 'ok'), (2, 1700000000, 'partial');
+INSERT INTO transactions VALUES (1, 1699990000, 'ok', 'apply'), (2, 1700000000, 'partial', 'apply');
+INSERT INTO transactions VALUES (4, 1700000100, 'ok', 'rollback'), (5, 1700000200, 'ok', 'download');
 INSERT INTO packages VALUES (1, 'older', 'noarch', '1-1', '2-1', 'failed');
 INSERT INTO packages VALUES (2, 'hello', 'noarch', '0:1.0-1', '0:2.0-1', 'ok');
 INSERT INTO packages VALUES (2, 'zlib', 'x86_64', '0:1.2-1', '0:1.3-1', 'failed');
+INSERT INTO packages VALUES (2, 'zlib', 'x86_64', '0:1.2-1', '0:1.3-1', 'failed');
+INSERT INTO packages VALUES (2, 'dep', 'x86_64', NULL, '0:1-1', 'reverted');
 INSERT INTO packages VALUES (2, 'bash', 'x86_64', '0:5.0-1', '0:5.1-1', 'skipped');
 INSERT INTO packages VALUES (2, 'kern', NULL, NULL, '0:6.1-1', 'failed');
+INSERT INTO packages VALUES (4, 'zlib', 'x86_64', '0:1.3-1', '0:1.2-1', 'failed');
 EOF
 	both 0 --root "$T/deb"
 	grep '^apply' "$T/c.out" >"$T/got"
@@ -343,11 +347,11 @@ EOF
 	    fail "the apply line does not follow the scanned line"
 	# a newer transaction with a textual time and no failures
 	sqlite3 "$T/deb/var/lib/jprepo/journal.sqlite" \
-	    "INSERT INTO transactions VALUES (3, '2024-01-01 10:00:00', 'ok')" ||
+	    "INSERT INTO transactions VALUES (6, '2024-01-01 10:00:00', 'ok', 'apply')" ||
 	    fail "cannot add to the journal"
 	both 0 --root "$T/deb"
-	[ "$(grep '^apply' "$T/c.out")" = 'apply 3 ok 2024-01-01_10:00:00' ] ||
-	    fail "journal transaction 3: $(grep '^apply' "$T/c.out")"
+	[ "$(grep '^apply' "$T/c.out")" = 'apply 6 ok 2024-01-01_10:00:00' ] ||
+	    fail "journal transaction 6: $(grep '^apply' "$T/c.out")"
 	echo 'not a database' >"$T/deb/var/lib/jprepo/journal.sqlite"
 	both 3 --root "$T/deb"
 	both_err "journal '$T/deb/var/lib/jprepo/journal.sqlite'"

@@ -225,6 +225,18 @@ done
 [ "$(sha256sum "$db")" = "$sum" ] || fail "history changed the journal"
 [ -e "$db-journal" ] || [ -e "$db-wal" ] && fail "history left a SQLite journal"
 
+# an empty file is an empty journal, and stays empty
+mkdir -p "$T/root0/var/lib/jprepo"
+: >"$T/root0/var/lib/jprepo/journal.sqlite"
+jp_expect 0 history --root "$T/root0"
+[ -s "$T/out" ] && fail "an empty journal: stdout should be empty: $(cat "$T/out")"
+jp_err_has "no transactions in"
+jp_expect 0 history --root "$T/root0" --json
+python3 -c 'import json, sys
+assert json.load(open(sys.argv[1])) == {"transactions": []}' "$T/out" ||
+    fail "an empty journal: --json: $(cat "$T/out")"
+[ -s "$T/root0/var/lib/jprepo/journal.sqlite" ] && fail "history wrote to an empty journal"
+
 # --- refusals ---------------------------------------------------------------
 sqlite3 "$db" 'PRAGMA user_version = 2' || fail "sqlite3 user_version"
 jp_expect 3 history --root "$root"

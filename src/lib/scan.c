@@ -787,8 +787,8 @@ out:
 
 /*
  * The outcome of the last `jprepo apply` (ROOT/var/lib/jprepo/journal.sqlite,
- * jprepo-apply(1)): the newest transaction and its packages whose result
- * is not ok.  The sh writer runs the same statements with sqlite3(1).
+ * jprepo-journal(5)): the newest transaction of kind apply (not a rollback
+ * or a download) and its packages that failed or were skipped, once each.  The sh writer runs the same statements with sqlite3(1).
  */
 static int
 jp_scan_journal(struct jp_ctx *ctx, const struct jp_scan_root *r,
@@ -797,10 +797,13 @@ jp_scan_journal(struct jp_ctx *ctx, const struct jp_scan_root *r,
 	static const char q_tx[] =
 	    "SELECT id, status, CASE WHEN typeof(started) = 'integer' THEN "
 	    "strftime('%Y-%m-%dT%H:%M:%SZ', started, 'unixepoch') ELSE started "
-	    "END FROM transactions ORDER BY id DESC LIMIT 1";
+	    "END FROM transactions WHERE kind IS NULL OR kind = 'apply' "
+	    "ORDER BY id DESC LIMIT 1";
 	static const char q_pkgs[] =
-	    "SELECT name, arch, to_evr FROM packages WHERE txid = (SELECT id "
-	    "FROM transactions ORDER BY id DESC LIMIT 1) AND result IS NOT 'ok'";
+	    "SELECT DISTINCT name, arch, to_evr FROM packages WHERE txid = "
+	    "(SELECT id FROM transactions WHERE kind IS NULL OR kind = 'apply' "
+	    "ORDER BY id DESC LIMIT 1) AND result IN ('failed', 'skipped', "
+	    "'unknown')";
 	char *path = jp_scan_path(r, "var/lib/jprepo/journal.sqlite");
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
