@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,32 @@ struct apply {
 	size_t ok, failed, skipped;
 	char *pm_ids;             /* ids of the manager's transactions */
 };
+
+/*
+ * SIGINT, SIGTERM, SIGHUP: the package manager's run in progress finishes
+ * (it gets the terminal's SIGINT itself and handles it), its outcome is
+ * journaled, and no further update is started.
+ */
+static volatile sig_atomic_t apply_stop;
+
+static void
+on_stop(int sig)
+{
+	apply_stop = sig;
+}
+
+static void
+catch_stops(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
 
 static void
 add_pm_id(struct apply *a, const char *id)
@@ -219,8 +246,10 @@ run_one_by_one(struct apply *a)
 		size_t n;
 		int rc;
 
-		if (window_closed(a, NULL)) {
-			char *msg = jp_xasprintf("the window '%s' closed",
+		if (apply_stop || window_closed(a, NULL)) {
+			char *msg = apply_stop ? jp_xasprintf("not started: "
+			    "jprepo was stopped by signal %d", (int)apply_stop) :
+			    jp_xasprintf("not started: the window '%s' closed",
 			    a->window_spec);
 
 			hostrun_pkg(&a->hr, it->name, it->arch, it->from, it->to,
@@ -696,6 +725,7 @@ cmd_apply(int argc, char **argv, struct jp_ctx *ctx)
 	if (rc)
 		goto out;
 
+	catch_stops();
 	if (a.dry)
 		run_dry(&a);
 	else if (a.download)
@@ -723,6 +753,9 @@ cmd_apply(int argc, char **argv, struct jp_ctx *ctx)
 	else
 		jp_info(ctx, "%s: transaction %lld %s: %s (%.1f s)", a.hr.shown,
 		    (long long)a.hr.txid, status, summary, jp_now() - t0);
+	if (apply_stop)
+		jp_err(ctx, "stopped by signal %d after the update in progress; "
+		    "the rest were not started", (int)apply_stop);
 	rc = a.failed || a.skipped ? JP_EXIT_PARTIAL : JP_EXIT_OK;
 out:
 	free(summary);

@@ -348,12 +348,14 @@ hostrun_flush_runs(struct hostrun *hr)
 }
 
 int
-hostrun_driver(struct hostrun *hr)
+hostrun_tmp(struct hostrun *hr)
 {
-	struct jp_drv_cfg cfg;
 	const char *t = getenv("TMPDIR");
-	char *tmpl = jp_xasprintf("%s/jprepo-apply.XXXXXX", t && *t ? t : "/tmp");
+	char *tmpl;
 
+	if (hr->tmpdir)
+		return 0;
+	tmpl = jp_xasprintf("%s/jprepo-apply.XXXXXX", t && *t ? t : "/tmp");
 	if (!mkdtemp(tmpl)) {
 		jp_err(hr->ctx, "cannot create a directory '%s': %s", tmpl,
 		    strerror(errno));
@@ -361,6 +363,17 @@ hostrun_driver(struct hostrun *hr)
 		return JP_EXIT_FAILURE;
 	}
 	hr->tmpdir = tmpl;
+	return 0;
+}
+
+int
+hostrun_driver(struct hostrun *hr)
+{
+	struct jp_drv_cfg cfg;
+	int rc = hostrun_tmp(hr);
+
+	if (rc)
+		return rc;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.pm = hr->pm;
 	cfg.root = hr->root;

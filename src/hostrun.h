@@ -62,6 +62,9 @@ int hostrun_repo(struct hostrun *hr, const char *repo, const char *keyring,
 /* Read the local repository into pool (initialised here, indexed).
  * Returns 0 or an exit status. */
 int hostrun_pool(struct hostrun *hr, struct jp_pool *pool);
+/* Make the run's private temporary directory (once).  Returns 0 or an
+ * exit status. */
+int hostrun_tmp(struct hostrun *hr);
 /* Start the package manager session.  Returns 0 or an exit status. */
 int hostrun_driver(struct hostrun *hr);
 /* Open the journal (created when missing), mark transactions of dead

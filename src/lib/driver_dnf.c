@@ -7,6 +7,14 @@
  *   --setopt=reposdir=/dev/null      no system repositories
  *   --repofrompath=jprepo,URL        the one repository, id "jprepo"
  *   --repo=jprepo                    and only it
+ *   --setopt=jprepo.skip_if_unavailable=0  a repository that cannot be
+ *                                    read (or whose signature is bad) is
+ *                                    an error, not skipped with a warning
+ *                                    (Debian's dnf.conf defaults to True)
+ *   --setopt=cachedir=ROOT/var/cache/jprepo/dnf  a cache of our own, kept
+ *                                    between runs (for --download-only):
+ *                                    a cachedir option is not taken
+ *                                    relative to --installroot, hence ROOT
  *   --setopt=jprepo.metadata_expire=0  always re-read its metadata
  *   --setopt=jprepo.gpgcheck=0       packages carry no signatures of ours
  *   --setopt=jprepo.repo_gpgcheck=1 --setopt=jprepo.gpgkey=file://KEY
@@ -16,6 +24,11 @@
  * scratch root has no system-release package to take it from; the
  * repository URL does not use $releasever) and --noplugins (the host's
  * plugins do not belong to the image).
+ *
+ * dnf keeps the keys it imported for repo_gpgcheck in
+ * CACHEDIR/jprepo-HASH/pubring and trusts them on later runs whatever
+ * gpgkey says; open() removes those keyrings first, so that the key of
+ * this run's --keyring is the only one trusted.
  *
  * Exact versions are named as NAME-[EPOCH:]VERSION-RELEASE.ARCH, which dnf
  * matches as a full NEVRA.  A dry run is a test transaction
@@ -27,16 +40,55 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ctx.h"
 #include "driver.h"
+#include "fsutil.h"
 
 static int
 jp_dnf_rooted(const struct jp_drv *d)
 {
 	return d->cfg.root && *d->cfg.root && strcmp(d->cfg.root, "/") != 0;
+}
+
+/* ROOT/var/cache/jprepo/NAME (the session's, computed once). */
+static const char *
+jp_dnf_cachedir(struct jp_drv *d)
+{
+	if (!d->priv)
+		d->priv = jp_xasprintf("%s/var/cache/jprepo/%s",
+		    jp_dnf_rooted(d) ? d->cfg.root : "", d->ops->name);
+	return d->priv;
+}
+
+/* Remove the keyrings dnf imported into our repository's cache. */
+static int
+jp_dnf_forget_keys(struct jp_drv *d)
+{
+	const char *dir = jp_dnf_cachedir(d);
+	DIR *dp = opendir(dir);
+	struct dirent *e;
+	struct stat st;
+	int rc = 0;
+
+	if (!dp)
+		return 0;       /* no cache yet */
+	while ((e = readdir(dp)) != NULL) {
+		char *p;
+
+		if (strncmp(e->d_name, "jprepo-", 7) != 0)
+			continue;
+		p = jp_xasprintf("%s/%s/pubring", dir, e->d_name);
+		if (lstat(p, &st) == 0 && jp_rm_rf(d->ctx, p) < 0)
+			rc = JP_ERR;
+		free(p);
+	}
+	closedir(dp);
+	return rc;
 }
 
 /* The common head of every command line. */
@@ -53,8 +105,10 @@ jp_dnf_head(struct jp_drv *d, struct jp_argv *a, int flags)
 		jp_argv_add(a, "--noplugins");
 	}
 	jp_argv_add(a, "--setopt=reposdir=/dev/null");
+	jp_argv_fmt(a, "--setopt=cachedir=%s", jp_dnf_cachedir(d));
 	jp_argv_fmt(a, "--repofrompath=jprepo,%s", d->cfg.repo_url);
 	jp_argv_add(a, "--repo=jprepo");
+	jp_argv_add(a, "--setopt=jprepo.skip_if_unavailable=0");
 	jp_argv_add(a, "--setopt=jprepo.metadata_expire=0");
 	jp_argv_add(a, "--setopt=jprepo.gpgcheck=0");
 	if (d->cfg.keyring) {
@@ -106,6 +160,9 @@ jp_dnf_open(struct jp_drv *d)
 	struct jp_argv a = { 0 };
 	int rc;
 
+	rc = jp_dnf_forget_keys(d);
+	if (rc < 0)
+		return rc;
 	jp_dnf_head(d, &a, 0);
 	jp_argv_add(&a, "makecache");
 	rc = jp_dnf_run(d, &a);
@@ -222,7 +279,8 @@ jp_dnf_last_id(struct jp_drv *d, char **id)
 static void
 jp_dnf_close(struct jp_drv *d)
 {
-	(void)d;
+	free(d->priv);
+	d->priv = NULL;
 }
 
 const struct jp_drv_ops jp_drv_dnf_ops = {
