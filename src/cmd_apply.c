@@ -486,6 +486,35 @@ run_dry(struct apply *a)
 	}
 }
 
+/*
+ * Bulk: a failed transaction is undone by going back to the installed
+ * versions, which the repository must hold; say so ahead when it does
+ * not.
+ */
+static void
+warn_no_way_back(struct apply *a, const struct jp_pool *pool)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < a->set.n; i++) {
+		const struct jp_apply_item *it = &a->set.items[i];
+
+		if (!it->from || it->installonly ||
+		    strcmp(it->inst_name, it->name) != 0)
+			continue;
+		if (!jp_apply_pool_has(pool, it->inst_name, it->inst_arch,
+		    it->from)) {
+			if (n++ < 5)
+				jp_warn(a->ctx, "the repository lacks the "
+				    "installed %s %s (%s): if the transaction "
+				    "fails, it cannot be undone", it->inst_name,
+				    it->from, it->inst_arch);
+		}
+	}
+	if (n > 5)
+		jp_warn(a->ctx, "... and %zu more installed versions", n - 5);
+}
+
 /* Refuse a plan for another host, another format or an older state. */
 static int
 check_plan(struct apply *a, const char *plan)
@@ -639,7 +668,7 @@ cmd_apply(int argc, char **argv, struct jp_ctx *ctx)
 	}
 
 	/* outside the window: refuse before anything else */
-	if (a.have_window && !a.dry) {
+	if (a.have_window && !a.dry && !a.download) {
 		time_t opens = 0;
 
 		if (!jp_window_inside(&a.win, time(NULL), NULL, &opens)) {
@@ -696,8 +725,11 @@ cmd_apply(int argc, char **argv, struct jp_ctx *ctx)
 		struct jp_pool pool;
 
 		rc = hostrun_pool(&a.hr, &pool);
-		if (rc == 0)
+		if (rc == 0) {
 			jp_apply_plan_pool(ctx, &pool, &a.hr.scan, security, &a.set);
+			if (a.bulk && !a.dry && !a.download)
+				warn_no_way_back(&a, &pool);
+		}
 		jp_pool_release(&pool);
 		if (rc)
 			goto out;

@@ -869,3 +869,218 @@ jp_test_key() {
 	    awk -F: '$1 == "fpr" { print $10; exit }')
 	[ -n "$jp_fpr" ] || fail "no fingerprint for the test key in $1"
 }
+
+# --- apply tests (apt) ---------------------------------------------------
+
+# jp_root_sh ROOT: give ROOT a /bin/sh (dash, or sh, and the libraries ldd
+# names for it): dpkg runs maintainer scripts chrooted into the root.
+jp_root_sh() {
+	need_cmd ldd
+	jp_rs=$(command -v dash || command -v sh)
+	mkdir -p "$1/bin" && cp "$jp_rs" "$1/bin/sh" ||
+	    fail "cannot copy $jp_rs into $1"
+	for jp_l in $(ldd "$jp_rs" | awk '{ for (i = 1; i <= NF; i++)
+	    if ($i ~ /^\//) print $i }'); do
+		mkdir -p "$1$(dirname "$jp_l")" && cp "$jp_l" "$1$jp_l" ||
+		    fail "cannot copy $jp_l into $1"
+	done
+}
+
+# jp_apply_mkdeb DEST NAME VERSION ARCH [preinst=STATUS] [FIELD: VALUE]...:
+# build with dpkg-deb DEST/pool/main/NAME_VERSION_ARCH.deb holding
+# /usr/share/NAME/version; preinst=STATUS adds a pre-install script that
+# says "preinst of NAME VERSION exits STATUS" on stderr and exits STATUS.
+jp_apply_mkdeb() {
+	jp_md_dst=$1 jp_md_n=$2 jp_md_v=$3 jp_md_a=$4
+	shift 4
+	jp_md_b=$T/debsrc/$jp_md_n-$jp_md_v-$jp_md_a
+	rm -rf "$jp_md_b"
+	mkdir -p "$jp_md_b/DEBIAN" "$jp_md_b/usr/share/$jp_md_n" \
+	    "$jp_md_dst/pool/main" || fail "cannot create $jp_md_b"
+	echo "$jp_md_v" >"$jp_md_b/usr/share/$jp_md_n/version"
+	{
+		echo "Package: $jp_md_n"
+		echo "Version: $jp_md_v"
+		echo "Architecture: $jp_md_a"
+		echo "Maintainer: Test <test@example.com>"
+		echo "Description: $jp_md_n for $jp_test"
+		for jp_md_f in "$@"; do
+			case $jp_md_f in
+			preinst=*) ;;
+			*) echo "$jp_md_f" ;;
+			esac
+		done
+	} >"$jp_md_b/DEBIAN/control"
+	for jp_md_f in "$@"; do
+		case $jp_md_f in
+		preinst=*)
+			printf '#!/bin/sh\necho "preinst of %s %s exits %s" >&2\nexit %s\n' \
+			    "$jp_md_n" "$jp_md_v" "${jp_md_f#preinst=}" \
+			    "${jp_md_f#preinst=}" >"$jp_md_b/DEBIAN/preinst"
+			chmod 755 "$jp_md_b/DEBIAN/preinst"
+			;;
+		esac
+	done
+	dpkg-deb --root-owner-group -Zgzip -b "$jp_md_b" \
+	    "$jp_md_dst/pool/main/${jp_md_n}_${jp_md_v#*:}_$jp_md_a.deb" \
+	    >/dev/null 2>"$T/deb.err" ||
+	    fail "dpkg-deb $jp_md_n $jp_md_v: $(cat "$T/deb.err")"
+}
+
+# jp_apply_deb_root ROOT HOST: an empty Debian system image for jprepo
+# apply: dpkg's database, apt's cache and log directories, os-release
+# (ID=debian), the host name, /bin/sh (jp_root_sh).  No apt sources.
+jp_apply_deb_root() {
+	need_cmd dpkg
+	mkdir -p "$1/var/lib/dpkg/info" "$1/var/lib/dpkg/updates" \
+	    "$1/var/lib/dpkg/triggers" "$1/var/lib/apt" \
+	    "$1/var/cache/apt/archives/partial" "$1/var/log/apt" \
+	    "$1/etc/apt/apt.conf.d" "$1/etc/apt/preferences.d" \
+	    "$1/etc/apt/sources.list.d" "$1/usr/lib" ||
+	    fail "cannot create the root $1"
+	: >"$1/var/lib/dpkg/status"
+	printf 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n' \
+	    >"$1/usr/lib/os-release"
+	ln -s ../usr/lib/os-release "$1/etc/os-release"
+	echo "$2" >"$1/etc/hostname"
+	jp_root_sh "$1"
+}
+
+# jp_dpkg_i ROOT FILE...: install package files into ROOT with dpkg itself
+# (the starting state of a test), logging into ROOT.
+jp_dpkg_i() {
+	jp_di_r=$1
+	shift
+	dpkg --root="$jp_di_r" --log="$jp_di_r/var/log/dpkg.log" -i "$@" \
+	    >"$T/dpkg.out" 2>&1 ||
+	    fail "dpkg -i $* into $jp_di_r: $(cat "$T/dpkg.out")"
+}
+
+# jp_dpkg_states ROOT: "STATUS NAME VERSION ARCH" of every package dpkg
+# knows in ROOT, the status as dpkg-query's db:Status-Abbrev ("ii",
+# "iU", ...), sorted: unlike jp_dpkg_installed it shows packages left
+# half-way by a failed run.
+jp_dpkg_states() {
+	dpkg-query --admindir="$1/var/lib/dpkg" -W \
+	    -f '${db:Status-Abbrev} ${Package} ${Version} ${Architecture}\n' |
+	    awk '{ print $1, $2, $3, $4 }' | LC_ALL=C sort
+}
+
+# --- apply tests (dnf) ---
+# Helpers of t601*: `jprepo apply`, `history` and `rollback` driving real dnf
+# in scratch roots (REFERENCE.md, "Real clients"), with rpm and dnf's own
+# history as the oracles.
+
+# jp_apply_repo REPO: RPMs for the apply tests in REPO, built into an
+# RPM-MD repository with jprepo build: a, b, c at 1-1, their updates at 2-1
+# and d-1-1, which c-2-1 requires (a new package the update brings in).
+# b-2-1's pre-install script fails (a Lua %pre calling error(): the scratch
+# roots have no /bin/sh).
+jp_apply_repo() {
+	need_cmd rpmbuild
+	for jp_ap_n in a b c; do
+		jp_mkrpm "$1" "$jp_ap_n" 1 1
+	done
+	jp_mkrpm "$1" a 2 1
+	jp_mkrpm "$1" b 2 1 '%pre -p <lua>' 'error("preinstall refuses")'
+	jp_mkrpm "$1" c 2 1 'Requires: d'
+	jp_mkrpm "$1" d 1 1
+	"$JPREPO" -q build "$1" >"$T/build.out" 2>&1 ||
+	    fail "jprepo build $1: $(cat "$T/build.out")"
+}
+
+# jp_dnf_root ROOT REPO ARGS...: dnf -y in the system image ROOT with REPO
+# (a directory) as its only repository, as REFERENCE.md shows; output in
+# $T/dnf.out and $T/dnf.err, status in $rc.
+jp_dnf_root() {
+	jp_dr_root=$1 jp_dr_repo=$2
+	shift 2
+	jp_cmd="dnf --installroot=$jp_dr_root $*"
+	dnf -y --installroot="$jp_dr_root" --setopt=reposdir=/dev/null \
+	    --releasever=1 --noplugins --repofrompath=local,"file://$jp_dr_repo" \
+	    --repo=local --setopt=local.gpgcheck=0 "$@" \
+	    >"$T/dnf.out" 2>"$T/dnf.err" </dev/null
+	rc=$?
+	return 0
+}
+
+# jp_apply_root ROOT REPO HOST: a system image ROOT named HOST
+# (ROOT/etc/hostname) with a-1-1, b-1-1 and c-1-1 installed from REPO by
+# dnf itself.
+jp_apply_root() {
+	need_cmd dnf rpm
+	mkdir -p "$1/etc" || fail "cannot create $1"
+	echo "$3" >"$1/etc/hostname"
+	jp_dnf_root "$1" "$2" install a-1-1.noarch b-1-1.noarch c-1-1.noarch
+	[ "$rc" = 0 ] || fail "$jp_cmd: exit $rc: $(cat "$T/dnf.out" "$T/dnf.err")"
+	jp_assert_rpms "$1" "a-1-1.noarch b-1-1.noarch c-1-1.noarch" \
+	    "the image made by dnf"
+}
+
+# jp_rpms ROOT: "name-version-release.arch" of every package in ROOT's
+# rpm database, by rpm, sorted, on one line.
+jp_rpms() {
+	rpm --root "$1" -qa --qf '%{NAME}-%{VERSION}-%{RELEASE}.%{ARCH}\n' |
+	    LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//'
+}
+
+# jp_assert_rpms ROOT "NVRA..." [WHAT]: fail unless rpm says ROOT holds
+# exactly the packages NVRA (in any order).
+jp_assert_rpms() {
+	jp_ar_want=$(printf '%s\n' $2 | LC_ALL=C sort | tr '\n' ' ' |
+	    sed 's/ $//')
+	jp_ar_got=$(jp_rpms "$1")
+	[ "$jp_ar_got" = "$jp_ar_want" ] ||
+	    fail "${3:+$3: }rpm --root $1 -qa: want '$jp_ar_want', got '$jp_ar_got'"
+}
+
+# jp_rpmdb_sum ROOT: one sha256 over every file of ROOT's rpm database
+# (rpm's %_dbpath under ROOT; Debian's rpm keeps it in ~/.rpmdb).
+jp_rpmdb_sum() {
+	jp_db=$1$(rpm --eval '%_dbpath')
+	[ -d "$jp_db" ] || fail "no rpm database $jp_db"
+	(cd "$jp_db" && find . -type f | LC_ALL=C sort | xargs sha256sum) |
+	    sha256sum | cut -d' ' -f1
+}
+
+# jp_dnf_ids ROOT: the transaction IDs in dnf's history of ROOT, newest
+# first, on one line.
+jp_dnf_ids() {
+	dnf -q --installroot="$1" --setopt=reposdir=/dev/null --releasever=1 \
+	    --noplugins history list 2>/dev/null </dev/null |
+	    awk -F'|' '$1 ~ /^ *[0-9]+ *$/ { gsub(/ /, "", $1); print $1 }' |
+	    tr '\n' ' ' | sed 's/ $//'
+}
+
+# jp_dnf_info ROOT ID: `dnf history info ID` of ROOT into $T/dnf.info.
+jp_dnf_info() {
+	dnf -q --installroot="$1" --setopt=reposdir=/dev/null --releasever=1 \
+	    --noplugins history info "$2" >"$T/dnf.info" 2>&1 </dev/null ||
+	    fail "dnf history info $2 in $1: $(cat "$T/dnf.info")"
+}
+
+# jp_json FILE WHAT PYTHON [ARG...]: run the Python statements PYTHON with
+# d bound to the JSON document in FILE and the ARGs in sys.argv[2:]; fail
+# (naming WHAT) when they raise, e.g. on a failed assert.
+jp_json() {
+	jp_js_f=$1 jp_js_what=$2 jp_js_py=$3
+	shift 3
+	python3 -c "import json, sys
+d = json.load(open(sys.argv[1]))
+$jp_js_py" "$jp_js_f" "$@" >"$T/.json.out" 2>&1 ||
+	    fail "$jp_js_what: $(tail -n 3 "$T/.json.out")
+JSON: $(cat "$jp_js_f")"
+}
+
+# jp_history_json ROOT OUT: `jprepo history --root ROOT --json` into OUT.
+jp_history_json() {
+	"$JPREPO" history --root "$1" --json >"$2" 2>"$T/.hist.err" ||
+	    fail "jprepo history --root $1 --json: exit $?: $(cat "$T/.hist.err")"
+}
+
+# jp_ntx ROOT: the number of transactions in ROOT's journal.
+jp_ntx() {
+	jp_history_json "$1" "$T/.ntx.json"
+	python3 -c 'import json, sys
+print(len(json.load(open(sys.argv[1]))["transactions"]))' "$T/.ntx.json"
+}

@@ -31,6 +31,7 @@ jp_apply_set_release(struct jp_apply_set *s)
 		free(it->name);
 		free(it->arch);
 		free(it->inst_name);
+		free(it->inst_arch);
 		free(it->from);
 		free(it->to);
 		free(it->advisories);
@@ -191,10 +192,10 @@ jp_planrd_update(struct jp_planrd *r, struct jp_apply_set *s)
 		if (rc < 0)
 			goto fail;
 	}
-	if (!it->arch) {
-		it->arch = arch;
-		arch = NULL;
-	}
+	if (!it->arch && arch)
+		it->arch = jp_xstrdup(arch);
+	it->inst_arch = arch ? arch : it->arch ? jp_xstrdup(it->arch) : NULL;
+	arch = NULL;
 	if (!it->name || !it->arch || !it->to) {
 		jp_planrd_fail(r, "an update without name, arch or to");
 		goto fail;
@@ -452,6 +453,7 @@ jp_apply_plan_pool(struct jp_ctx *ctx, struct jp_pool *pool,
 			    jp_pool_s(pool, k->name) : u->name);
 			it->arch = jp_xstrdup(jp_pool_s(pool, k->arch));
 			it->inst_name = jp_xstrdup(u->name);
+			it->inst_arch = jp_xstrdup(u->arch);
 			it->from = u->from ? jp_xstrdup(u->from) : NULL;
 			it->to = jp_xstrdup(jp_pool_s(pool, k->evr));
 			it->installonly = u->installonly;

@@ -20,6 +20,7 @@ struct jp_apply_item {
 	char *name, *arch;        /* the package to install: name, to_arch */
 	char *inst_name;          /* the installed package it updates or
 				     replaces (obsoletes) */
+	char *inst_arch;          /* and its arch */
 	char *from;               /* installed version */
 	char *to;                 /* the version to install */
 	int installonly;          /* installed beside the installed ones */

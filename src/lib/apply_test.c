@@ -157,6 +157,8 @@ test_plan_read(void **state)
 	assert_int_equal(s.items[0].installonly, 0);
 	assert_string_equal(s.items[1].name, "new");
 	assert_string_equal(s.items[1].inst_name, "old");
+	assert_string_equal(s.items[1].inst_arch, "noarch");
+	assert_string_equal(s.items[0].inst_arch, "x86_64");
 	assert_string_equal(s.items[1].arch, "noarch");
 	assert_int_equal(s.items[1].installonly, 1);
 	assert_null(s.items[1].advisories);

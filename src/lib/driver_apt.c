@@ -36,6 +36,10 @@
  *   -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold
  *                                         keep changed configuration
  *                                         files without asking (dpkg(1))
+ *   -o Dpkg::Use-Pty=0                    dpkg's output as it is, not
+ *                                         through a pseudo-terminal (whose
+ *                                         lines end in "\r\n" and carry
+ *                                         progress redrawn with "\r")
  * and the environment DEBIAN_FRONTEND=noninteractive (debconf(7)).
  *
  * The package cache stays the root's own var/cache/apt/archives, so that
@@ -89,9 +93,12 @@
  *            never changed under -y (no --allow-change-held-packages, no
  *            --allow-remove-essential).  -s with JP_DRV_DRYRUN (simulate:
  *            no lock, no change), --download-only with JP_DRV_DOWNLOAD.
- *            apt marks a package named on the command line as installed
- *            by hand ("set to manually installed"), also when it was an
- *            automatic one before.
+ *            apt-get marks every package named on its command line as
+ *            installed by hand, also one installed automatically before:
+ *            `apt-mark showauto` runs first and `apt-mark auto` puts the
+ *            marks back after a successful run (not after a dry run or a
+ *            download), so that an updated dependency stays removable by
+ *            autoremove.  apt-mark takes the same -o options.
  *   remove   -y remove NAME:ARCH...  apt also removes every installed
  *            package that depends on one of them; a simulation (-s) runs
  *            first and the removal is refused, nothing changed, when it
@@ -99,8 +106,10 @@
  *            run and a download-only run (nothing to fetch for a
  *            removal) only simulate.
  *   undo, last_id: none (apt-get has no transaction history).
- * dpkg does not roll a failed transaction back: a failing pre-install
- * script leaves the packages unpacked before it in place (exit 100).
+ * dpkg does not roll a failed transaction back: when one package's
+ * pre-install script fails, dpkg goes on with the others of the run, which
+ * stay unpacked but not configured (status "unpacked"), and apt-get exits
+ * 100; undoing that is the caller's (see apply-spec: bulk failure).
  */
 #include "config.h"
 
@@ -372,7 +381,9 @@ jp_apt_root_options(struct jp_drv *d, struct jp_argv *a)
 	apt->env[1] = jp_xasprintf("APT_CONFIG=%s", p);
 	free(p);
 
-	jp_apt_opt(a, "Dir=%s/", d->cfg.root);
+	p = jp_path_join(d->cfg.root, "");
+	jp_apt_opt(a, "Dir=%s", p);
+	free(p);
 	p = jp_apt_in_root(d, "var/lib/dpkg/status");
 	jp_apt_opt(a, "Dir::State::status=%s", p);
 	free(p);
@@ -506,6 +517,7 @@ jp_apt_open(struct jp_drv *d)
 		jp_apt_opt(&apt->head, "APT::Sandbox::User=root");
 	jp_apt_opt(&apt->head, "Dpkg::Options::=--force-confdef");
 	jp_apt_opt(&apt->head, "Dpkg::Options::=--force-confold");
+	jp_apt_opt(&apt->head, "Dpkg::Use-Pty=0");
 
 	jp_apt_start(d, &a);
 	jp_argv_add(&a, "update");
@@ -536,35 +548,6 @@ out:
 	return rc < 0 ? rc : 0;
 }
 
-static int
-jp_apt_install(struct jp_drv *d, const struct jp_drv_pkg *p, size_t n,
-    int flags)
-{
-	struct jp_argv a = { 0 };
-	size_t i;
-	int rc;
-
-	if (!n)
-		return jp_error_set(d->ctx, JP_ERR_USAGE, "nothing to install");
-	for (i = 0; i < n; i++)
-		if ((rc = jp_apt_check_pkg(d, &p[i], 1)) < 0)
-			return rc;
-	jp_apt_start(d, &a);
-	jp_argv_add(&a, "-y");
-	jp_argv_add(&a, "--no-install-recommends");
-	jp_argv_add(&a, "--no-remove");
-	if (flags & JP_DRV_DRYRUN)
-		jp_argv_add(&a, "-s");
-	if (flags & JP_DRV_DOWNLOAD)
-		jp_argv_add(&a, "--download-only");
-	if (flags & JP_DRV_OLD)
-		jp_argv_add(&a, "--allow-downgrades");
-	jp_argv_add(&a, "install");
-	for (i = 0; i < n; i++)
-		jp_argv_fmt(&a, "%s:%s=%s", p[i].name, p[i].arch, p[i].evr);
-	return jp_apt_run(d, &a);
-}
-
 /*
  * Was the package "NAME" or "NAME:ARCH" of a simulation's "Remv" line
  * asked for?  apt writes packages of its native architecture (and "all")
@@ -593,6 +576,121 @@ jp_apt_asked(const struct jp_drv *d, const struct jp_drv_pkg *p, size_t n,
 		}
 	}
 	return 0;
+}
+
+/*
+ * Which of p apt has marked as installed automatically (apt-mark
+ * showauto prints one per line, as "NAME" or "NAME:ARCH" like the "Remv"
+ * lines): keep[i] set for those.  Returns 0; when apt-mark fails, nothing
+ * is set and a warning says so.
+ */
+static int
+jp_apt_showauto(struct jp_drv *d, const struct jp_drv_pkg *p, size_t n,
+    int *keep)
+{
+	struct jp_apt *apt = d->priv;
+	struct jp_argv a = { 0 };
+	const char *out;
+	size_t i;
+	int rc;
+
+	jp_argv_add(&a, "apt-mark");
+	for (i = 1; i < apt->head.n; i++)
+		jp_argv_add(&a, apt->head.v[i]);
+	jp_argv_add(&a, "showauto");
+	rc = jp_apt_run(d, &a);
+	if (rc < 0)
+		return rc;
+	if (rc > 0) {
+		jp_warn(d->ctx, "apt-mark showauto failed (exit %d): packages "
+		    "updated by hand become manually installed", rc);
+		return 0;
+	}
+	for (out = jp_drv_last_output(d); out && *out; ) {
+		const char *nl = strchr(out, '\n');
+		size_t wl = strcspn(out, " \n");
+
+		for (i = 0; i < n; i++)
+			if (wl && jp_apt_asked(d, &p[i], 1, out, wl))
+				keep[i] = 1;
+		out = nl ? nl + 1 : NULL;
+	}
+	return 0;
+}
+
+/* Mark again as installed automatically the packages of p with keep[i]. */
+static void
+jp_apt_markauto(struct jp_drv *d, const struct jp_drv_pkg *p, size_t n,
+    const int *keep)
+{
+	struct jp_apt *apt = d->priv;
+	struct jp_argv a = { 0 };
+	size_t i, k = 0;
+	int rc;
+
+	jp_argv_add(&a, "apt-mark");
+	for (i = 1; i < apt->head.n; i++)
+		jp_argv_add(&a, apt->head.v[i]);
+	jp_argv_add(&a, "auto");
+	for (i = 0; i < n; i++) {
+		if (keep[i]) {
+			jp_argv_fmt(&a, "%s:%s", p[i].name, p[i].arch);
+			k++;
+		}
+	}
+	if (!k) {
+		jp_argv_release(&a);
+		return;
+	}
+	rc = jp_apt_run(d, &a);
+	if (rc != 0)
+		jp_warn(d->ctx, "apt-mark auto failed (exit %d): updated "
+		    "packages that were installed automatically are now "
+		    "marked as installed by hand", rc);
+}
+
+static int
+jp_apt_install(struct jp_drv *d, const struct jp_drv_pkg *p, size_t n,
+    int flags)
+{
+	struct jp_argv a = { 0 };
+	int *keep = NULL, mark;
+	size_t i;
+	int rc;
+
+	if (!n)
+		return jp_error_set(d->ctx, JP_ERR_USAGE, "nothing to install");
+	for (i = 0; i < n; i++)
+		if ((rc = jp_apt_check_pkg(d, &p[i], 1)) < 0)
+			return rc;
+	/* apt-get marks every package it is given as installed by hand,
+	 * also one that was installed automatically before (pkgDepCache::
+	 * MarkInstall with FromUser); the marks are put back after a
+	 * successful run, so that an update does not keep a dependency from
+	 * autoremoval */
+	mark = !(flags & (JP_DRV_DRYRUN | JP_DRV_DOWNLOAD));
+	keep = jp_xcalloc(n, sizeof(*keep));
+	if (mark && (rc = jp_apt_showauto(d, p, n, keep)) < 0)
+		goto out;
+	jp_apt_start(d, &a);
+	jp_argv_add(&a, "-y");
+	jp_argv_add(&a, "--no-install-recommends");
+	jp_argv_add(&a, "--no-remove");
+	if (flags & JP_DRV_DRYRUN)
+		jp_argv_add(&a, "-s");
+	if (flags & JP_DRV_DOWNLOAD)
+		jp_argv_add(&a, "--download-only");
+	if (flags & JP_DRV_OLD)
+		jp_argv_add(&a, "--allow-downgrades");
+	jp_argv_add(&a, "install");
+	for (i = 0; i < n; i++)
+		jp_argv_fmt(&a, "%s:%s=%s", p[i].name, p[i].arch, p[i].evr);
+	rc = jp_apt_run(d, &a);
+	if (rc == 0 && mark)
+		jp_apt_markauto(d, p, n, keep);
+out:
+	free(keep);
+	return rc;
 }
 
 static int

@@ -12,7 +12,9 @@
  *   repositories are neither refreshed nor used, dependencies come from
  *   ours alone.  close() removes it (`removerepo`).  A run killed before
  *   close() leaves its repository behind: open() removes every
- *   "jprepo-PID" repository whose PID is no longer alive.
+ *   "jprepo-PID" repository whose PID is no longer alive, or is its own
+ *   (left by an earlier process with that PID: one process holds one
+ *   session at a time).
  *
  * - Signatures.  libzypp's trusted keys are the gpg-pubkey entries of the
  *   root's rpm database (nothing else in the root holds trust); a key it
@@ -60,10 +62,14 @@
  *   ROOT/var/cache/jprepo/zypper/packages and open() moves it back under
  *   the new alias after the refresh: libzypp then takes the packages from
  *   the cache ("Already cached") and deletes each once installed (the
- *   repository does not keep packages).
+ *   repository does not keep packages).  It checks a cached file against
+ *   the checksum in the metadata and downloads it again when they differ,
+ *   so a cache kept from another repository does no harm.
  *
  * Every command runs with LC_ALL=C, so that its messages (kept in the
- * journal and quoted in errors) are zypper's own English ones.
+ * journal and quoted in errors) are zypper's own English ones, and with
+ * the root made absolute ("rpm: arguments to --root (-r) must begin with
+ * a /").
  */
 #include "config.h"
 
@@ -86,6 +92,7 @@
 #define JP_ZYP_STATE "var/cache/jprepo/zypper"
 
 struct jp_zyp {
+	char *root;             /* the root made absolute; NULL: the host */
 	char *alias;            /* "jprepo-PID" */
 	int added;              /* the repository is in the root's list */
 	char **keys;            /* gpg-pubkey-V-R entries our import added */
@@ -95,17 +102,27 @@ struct jp_zyp {
 
 static char *const jp_zyp_env[] = { "LC_ALL=C", NULL };
 
-static int
-jp_zyp_rooted(const struct jp_drv *d)
+/* The absolute root, NULL for the host (rpm --root takes no other). */
+static const char *
+jp_zyp_root(const struct jp_drv *d)
 {
-	return d->cfg.root && *d->cfg.root && strcmp(d->cfg.root, "/") != 0;
+	const struct jp_zyp *z = d->priv;
+
+	return z ? z->root : NULL;
+}
+
+/* The root for messages. */
+static const char *
+jp_zyp_root_shown(const struct jp_drv *d)
+{
+	return jp_zyp_root(d) ? jp_zyp_root(d) : "/";
 }
 
 /* ROOT/rel, or /rel for the host; malloc'd. */
 static char *
 jp_zyp_path(const struct jp_drv *d, const char *rel)
 {
-	return jp_xasprintf("%s/%s", jp_zyp_rooted(d) ? d->cfg.root : "",
+	return jp_xasprintf("%s/%s", jp_zyp_root(d) ? jp_zyp_root(d) : "",
 	    rel);
 }
 
@@ -115,9 +132,9 @@ jp_zyp_head(const struct jp_drv *d, struct jp_argv *a)
 {
 	jp_argv_add(a, d->cfg.program ? d->cfg.program : "zypper");
 	jp_argv_add(a, "--non-interactive");
-	if (jp_zyp_rooted(d)) {
+	if (jp_zyp_root(d)) {
 		jp_argv_add(a, "--root");
-		jp_argv_add(a, d->cfg.root);
+		jp_argv_add(a, jp_zyp_root(d));
 	}
 }
 
@@ -126,9 +143,9 @@ static void
 jp_zyp_rpm_head(const struct jp_drv *d, struct jp_argv *a)
 {
 	jp_argv_add(a, "rpm");
-	if (jp_zyp_rooted(d)) {
+	if (jp_zyp_root(d)) {
 		jp_argv_add(a, "--root");
-		jp_argv_add(a, d->cfg.root);
+		jp_argv_add(a, jp_zyp_root(d));
 	}
 }
 
@@ -142,75 +159,91 @@ jp_zyp_run(struct jp_drv *d, struct jp_argv *a)
 }
 
 /*
- * What went wrong, from zypper's output: the lines that say so (a
- * repository's "History:" entries, "... is invalid", errors), joined by
- * "; ", or its last line.  malloc'd.
+ * One pass of jp_zyp_problem: append to msg (used bytes so far) the
+ * trimmed lines of out that history (1: the "- " entries zypper lists
+ * under a repository's "History:", without the dash) or else (0) the
+ * lines with an error word select; a line already there is skipped.
+ * Returns the new length.
  */
-static char *
-jp_zyp_problem(const char *out)
+static size_t
+jp_zyp_problem_pass(const char *out, int history, char *msg, size_t size,
+    size_t used)
 {
 	static const char *const marks[] = {
-		"- ", "is invalid", "rror", "failed", "not found",
-		"unsigned", "Problem", "problem", NULL,
+		"is invalid", "rror:", "failed", "not found", "unsigned",
+		"roblem", NULL,
 	};
-	char msg[600] = "";
-	const char *p = out, *last = NULL;
-	size_t lastn = 0, used = 0;
+	const char *p = out;
 
 	while (p && *p) {
 		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
 		const char *s = p;
-		size_t sn = n, i;
+		size_t sn = nl ? (size_t)(nl - p) : strlen(p), i;
 		int hit = 0;
+		char one[300];
 
-		while (sn && (*s == ' ' || *s == '\t' || *s == '\r')) {
+		p = nl ? nl + 1 : NULL;
+		while (sn && (*s == ' ' || *s == '\t')) {
 			s++;
 			sn--;
 		}
 		while (sn && (s[sn - 1] == ' ' || s[sn - 1] == '\r'))
 			sn--;
-		if (sn) {
-			last = s;
-			lastn = sn;
-		}
-		for (i = 0; sn && marks[i] && !hit; i++) {
-			size_t ml = strlen(marks[i]);
-
-			if (i == 0)
-				hit = sn > ml && !strncmp(s, marks[i], ml);
-			else
-				hit = memmem(s, sn, marks[i], ml) != NULL;
-		}
-		if (hit) {
-			const char *w = s;
-			size_t wn = sn;
-			char one[300];
-
-			if (wn > 2 && !strncmp(w, "- ", 2)) {
-				w += 2;
-				wn -= 2;
+		if (history) {
+			hit = sn > 2 && !strncmp(s, "- ", 2);
+			if (hit) {
+				s += 2;
+				sn -= 2;
 			}
-			if (wn > sizeof(one) - 1)
-				wn = sizeof(one) - 1;
-			memcpy(one, w, wn);
-			one[wn] = '\0';
-			if (!strstr(msg, one) &&
-			    used + wn + 3 < sizeof(msg)) {
-				if (used)
-					used += (size_t)snprintf(msg + used,
-					    sizeof(msg) - used, "; ");
-				used += (size_t)snprintf(msg + used,
-				    sizeof(msg) - used, "%s", one);
-			}
+		} else {
+			for (i = 0; marks[i] && !hit; i++)
+				hit = memmem(s, sn, marks[i],
+				    strlen(marks[i])) != NULL;
 		}
-		p = nl ? nl + 1 : NULL;
+		if (!hit || !sn)
+			continue;
+		if (sn > sizeof(one) - 1)
+			sn = sizeof(one) - 1;
+		memcpy(one, s, sn);
+		one[sn] = '\0';
+		if (strstr(msg, one) || used + sn + 3 >= size)
+			continue;
+		used += (size_t)snprintf(msg + used, size - used, "%s%s",
+		    used ? "; " : "", one);
 	}
+	return used;
+}
+
+/*
+ * What went wrong, from zypper's output: the entries of a repository's
+ * "History:" (such as "Signature verification failed for repomd.xml"),
+ * else the lines with an error word, joined by "; ", else the last line.
+ * malloc'd.
+ */
+static char *
+jp_zyp_problem(const char *out)
+{
+	char msg[600] = "";
+	const char *p, *last = NULL;
+	size_t lastn = 0, used;
+
+	used = jp_zyp_problem_pass(out, 1, msg, sizeof(msg), 0);
+	if (!used)
+		used = jp_zyp_problem_pass(out, 0, msg, sizeof(msg), 0);
 	if (used)
 		return jp_xstrdup(msg);
-	if (last)
-		return jp_xstrndup(last, lastn);
-	return jp_xstrdup("no output");
+	for (p = out; p && *p; ) {
+		size_t n = strcspn(p, "\n");
+
+		if (n) {
+			last = p;
+			lastn = n;
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
+	return last ? jp_xstrndup(last, lastn) : jp_xstrdup("no output");
 }
 
 /* --- the package cache across sessions --- */
@@ -429,16 +462,20 @@ jp_zyp_keys_list(struct jp_drv *d, char ***out, size_t *nout)
 	*out = NULL;
 	*nout = 0;
 	jp_zyp_rpm_head(d, &a);
-	jp_argv_add(&a, "-qa");
+	jp_argv_add(&a, "-q");
 	jp_argv_add(&a, "--qf");
 	jp_argv_add(&a, "%{NAME}-%{VERSION}-%{RELEASE}\\n");
+	jp_argv_add(&a, "gpg-pubkey");
 	rc = jp_zyp_run(d, &a);
 	if (rc < 0)
 		return rc;
+	/* exit 1: "package gpg-pubkey is not installed", no key at all */
+	if (rc == 1 && strstr(jp_drv_last_output(d), "is not installed"))
+		return 0;
 	if (rc > 0)
 		return jp_error_set(d->ctx, JP_ERR, "cannot list the keys in "
 		    "the rpm database of '%s': rpm exit %d",
-		    jp_zyp_rooted(d) ? d->cfg.root : "/", rc);
+		    jp_zyp_root_shown(d), rc);
 	for (p = jp_drv_last_output(d); *p; ) {
 		size_t len = strcspn(p, "\n");
 
@@ -477,7 +514,7 @@ jp_zyp_keys_erase(struct jp_drv *d, char *const *keys, size_t n)
 
 		jp_warn(d->ctx, "cannot erase the key %s imported for the "
 		    "repository from the rpm database of '%s': %s", keys[0],
-		    jp_zyp_rooted(d) ? d->cfg.root : "/", why);
+		    jp_zyp_root_shown(d), why);
 		free(why);
 	}
 }
@@ -510,7 +547,7 @@ jp_zyp_keys_import(struct jp_drv *d)
 
 		rc = jp_error_set(d->ctx, JP_ERR, "cannot import the keyring "
 		    "'%s' into the rpm database of '%s': %s", d->cfg.keyring,
-		    jp_zyp_rooted(d) ? d->cfg.root : "/", why);
+		    jp_zyp_root_shown(d), why);
 		free(why);
 	}
 	if (rc < 0)
@@ -579,11 +616,19 @@ jp_zyp_alias_pid(const char *s, size_t n)
 	return (pid_t)v;
 }
 
+/*
+ * 1 when what "jprepo-PID" names was left by a run that is gone: PID is
+ * not running, or it is ours (an earlier process had our PID: a process
+ * holds one session at a time, and this one is only opening).
+ */
 static int
-jp_zyp_pid_dead(pid_t pid)
+jp_zyp_stale_pid(pid_t pid)
 {
-	return pid > 0 && pid != getpid() && kill(pid, 0) < 0 &&
-	    errno == ESRCH;
+	if (pid <= 0)
+		return 0;
+	if (pid == getpid())
+		return 1;
+	return kill(pid, 0) < 0 && errno == ESRCH;
 }
 
 /* Add alias to v unless there. */
@@ -603,7 +648,7 @@ jp_zyp_strv_add_once(char ***v, size_t *n, const char *s, size_t len)
 /*
  * Clean up after killed sessions: their repositories (from `zypper -x
  * repos`) and their imported keys (from the keys files), for every
- * "jprepo-PID" whose PID is dead.  Failures only warn.
+ * "jprepo-PID" that jp_zyp_stale_pid() says is stale.  Failures only warn.
  */
 static void
 jp_zyp_sweep(struct jp_drv *d)
@@ -627,7 +672,7 @@ jp_zyp_sweep(struct jp_drv *d)
 
 		p += 7;
 		len = strcspn(p, "\"");
-		if (jp_zyp_pid_dead(jp_zyp_alias_pid(p, len))) {
+		if (jp_zyp_stale_pid(jp_zyp_alias_pid(p, len))) {
 			jp_zyp_strv_add_once(&repos, &nrepos, p, len);
 			jp_zyp_strv_add_once(&stale, &nstale, p, len);
 		}
@@ -642,7 +687,7 @@ jp_zyp_sweep(struct jp_drv *d)
 		size_t len = strlen(de->d_name);
 
 		if (len > 5 && !strcmp(de->d_name + len - 5, ".keys") &&
-		    jp_zyp_pid_dead(jp_zyp_alias_pid(de->d_name, len - 5)))
+		    jp_zyp_stale_pid(jp_zyp_alias_pid(de->d_name, len - 5)))
 			jp_zyp_strv_add_once(&stale, &nstale, de->d_name,
 			    len - 5);
 	}
@@ -657,11 +702,11 @@ jp_zyp_sweep(struct jp_drv *d)
 
 		if (isrepo)
 			jp_warn(d->ctx, "removing the zypper repository '%s' "
-			    "left by a killed jprepo (process %s is gone)",
-			    stale[i], stale[i] + 7);
+			    "left by a killed jprepo (process %s)", stale[i],
+			    stale[i] + 7);
 		else
 			jp_warn(d->ctx, "erasing the keys imported by a killed "
-			    "jprepo (process %s is gone)", stale[i] + 7);
+			    "jprepo (process %s)", stale[i] + 7);
 		if (jp_file_read(d->ctx, kf, &text, &len) == 0) {
 			const char *q = text;
 
@@ -719,6 +764,16 @@ jp_zyp_open(struct jp_drv *d)
 	z = jp_xcalloc(1, sizeof(*z));
 	z->alias = jp_xasprintf("jprepo-%ld", (long)getpid());
 	d->priv = z;
+	if (d->cfg.root && *d->cfg.root && strcmp(d->cfg.root, "/") != 0) {
+		z->root = realpath(d->cfg.root, NULL);
+		if (!z->root)
+			return jp_error_errno(d->ctx, errno, "cannot use the "
+			    "root '%s'", d->cfg.root);
+		if (!strcmp(z->root, "/")) {
+			free(z->root);
+			z->root = NULL;
+		}
+	}
 
 	jp_zyp_sweep(d);
 	if (d->cfg.keyring) {
@@ -865,6 +920,7 @@ jp_zyp_close(struct jp_drv *d)
 	jp_zyp_strv_free(z->keys, z->nkeys);
 	free(z->keysfile);
 	free(z->alias);
+	free(z->root);
 	free(z);
 	d->priv = NULL;
 }
