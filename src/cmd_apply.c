@@ -704,7 +704,16 @@ cmd_apply(int argc, char **argv, struct jp_ctx *ctx)
 	/* the updates */
 	if (plan) {
 		const char *want = host ? host : a.hr.scan.host;
-		int found = jp_apply_plan_read(ctx, plan, want, &a.set);
+		int found;
+
+		if (!want) {
+			jp_err(ctx, "%s has no host name to look up in the plan "
+			    "'%s'%s: give --host NAME", a.hr.shown, plan,
+			    a.hr.root ? " (no etc/hostname under the root)" : "");
+			rc = JP_EXIT_USAGE;
+			goto out;
+		}
+		found = jp_apply_plan_read(ctx, plan, want, &a.set);
 
 		if (found < 0) {
 			jp_err(ctx, "%s", jp_error_msg(ctx));

@@ -1034,13 +1034,15 @@ jp_assert_rpms() {
 	    fail "${3:+$3: }rpm --root $1 -qa: want '$jp_ar_want', got '$jp_ar_got'"
 }
 
-# jp_rpmdb_sum ROOT: one sha256 over every file of ROOT's rpm database
-# (rpm's %_dbpath under ROOT; Debian's rpm keeps it in ~/.rpmdb).
+# jp_rpmdb_sum ROOT: one sha256 over the files of ROOT's rpm database
+# (rpm's %_dbpath under ROOT; Debian's rpm keeps it in ~/.rpmdb).  SQLite's
+# *-shm file is left out: it is the WAL index, shared memory that any
+# reader (rpm -q too) rewrites, not data (sqlite.org/walformat.html).
 jp_rpmdb_sum() {
 	jp_db=$1$(rpm --eval '%_dbpath')
 	[ -d "$jp_db" ] || fail "no rpm database $jp_db"
-	(cd "$jp_db" && find . -type f | LC_ALL=C sort | xargs sha256sum) |
-	    sha256sum | cut -d' ' -f1
+	(cd "$jp_db" && find . -type f ! -name '*-shm' | LC_ALL=C sort |
+	    xargs sha256sum) | sha256sum | cut -d' ' -f1
 }
 
 # jp_dnf_ids ROOT: the transaction IDs in dnf's history of ROOT, newest

@@ -468,6 +468,12 @@ jp_apt_open(struct jp_drv *d)
 	if (!c->tmpdir || !c->repo_url)
 		return jp_error_set(d->ctx, JP_ERR_USAGE, "apt needs a "
 		    "repository URL and a session directory");
+	/* the paths go into sources.list's one-line format and apt.conf's
+	 * quoted strings */
+	if (strpbrk(c->tmpdir, " \t\n\"[]"))
+		return jp_error_set(d->ctx, JP_ERR_USAGE, "cannot use '%s' as "
+		    "apt's session directory: blanks, quotes or brackets in "
+		    "the path", c->tmpdir);
 	if (!jp_apt_word(suite, JP_APT_LOWER "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "+-._/") || !jp_apt_word(comp, JP_APT_LOWER
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ+-._/"))

@@ -79,7 +79,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -730,10 +729,14 @@ jp_zyp_sweep(struct jp_drv *d)
 			jp_zyp_head(d, &a);
 			jp_argv_add(&a, "removerepo");
 			jp_argv_add(&a, stale[i]);
-			if (jp_zyp_run(d, &a) != 0)
-				jp_warn(d->ctx, "cannot remove the zypper "
-				    "repository '%s': %s", stale[i],
+			if (jp_zyp_run(d, &a) != 0) {
+				char *why = jp_zyp_problem(
 				    jp_drv_last_output(d));
+
+				jp_warn(d->ctx, "cannot remove the zypper "
+				    "repository '%s': %s", stale[i], why);
+				free(why);
+			}
 		}
 		jp_zyp_keys_erase(d, keys, nkeys);
 		(void)unlink(kf);
