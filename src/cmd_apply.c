@@ -198,6 +198,49 @@ journal_changes(struct apply *a, const struct jp_change *c, size_t n,
 	}
 }
 
+/*
+ * Journal a failed step (items [i0, i1)): each asked-for item once, as
+ * failed with line (and whether its change was undone), the other changes
+ * as reverted (or failed: left behind when the undo did not work).
+ */
+static void
+journal_failure(struct apply *a, const struct jp_change *c, size_t n,
+    size_t i0, size_t i1, int undone, const char *line, const char *pm_id)
+{
+	char *seen = jp_xcalloc(i1 - i0 + 1, 1);
+	size_t k, i;
+
+	for (k = 0; k < n; k++) {
+		const struct jp_apply_item *it = change_item(a, &c[k], i0, i1);
+		char *msg;
+
+		if (it) {
+			seen[it - a->set.items - i0] = 1;
+			msg = jp_xasprintf("%s%s", line, undone ?
+			    " (undone with the rest)" : "");
+			hostrun_pkg(&a->hr, c[k].name, c[k].arch, c[k].from,
+			    c[k].to, undone || !item_done(a, it) ? "failed" :
+			    "ok", msg, undone ? NULL : pm_id);
+			free(msg);
+			continue;
+		}
+		msg = jp_xstrdup(undone ? "undone: the transaction failed" :
+		    "left behind: the transaction failed and undoing it did "
+		    "not work");
+		hostrun_pkg(&a->hr, c[k].name, c[k].arch, c[k].from, c[k].to,
+		    undone ? "reverted" : "failed", msg, undone ? NULL : pm_id);
+		free(msg);
+	}
+	for (i = i0; i < i1; i++) {
+		const struct jp_apply_item *it = &a->set.items[i];
+
+		if (!seen[i - i0])
+			hostrun_pkg(&a->hr, it->name, it->arch, it->from, it->to,
+			    "failed", line, NULL);
+	}
+	free(seen);
+}
+
 /* Undo a failed step's changes: history undo where there is one, else
  * the inverse operations.  Returns 0 when the host is back at *before. */
 static int
@@ -298,8 +341,6 @@ run_one_by_one(struct apply *a)
 				/* the failure stays alone: take back what the
 				 * failed step did change */
 				undone = undo_step(a, &before, new_id, c, n) == 0;
-				journal_changes(a, c, n, i, i + 1, undone ?
-				    "reverted" : "failed", undone ? NULL : new_id);
 				if (!undone) {
 					char *m = jp_xasprintf("%s (its partial "
 					    "changes could not be undone)", msg);
@@ -310,8 +351,7 @@ run_one_by_one(struct apply *a)
 						add_pm_id(a, new_id);
 				}
 			}
-			hostrun_pkg(&a->hr, it->name, it->arch, it->from, it->to,
-			    "failed", msg, NULL);
+			journal_failure(a, c, n, i, i + 1, undone, msg, new_id);
 			say(a, it, "failed", msg);
 			free(msg);
 			a->failed++;
@@ -372,18 +412,12 @@ run_bulk(struct apply *a)
 			    missing, missing == 1 ? "is" : "are");
 		if (n) {
 			undone = undo_step(a, &before, new_id, c, n) == 0;
-			journal_changes(a, c, n, 0, a->set.n, undone ? "reverted" :
-			    "failed", undone ? NULL : new_id);
 			if (!undone && new_id)
 				add_pm_id(a, new_id);
 		}
-		for (i = 0; i < a->set.n; i++) {
-			const struct jp_apply_item *it = &a->set.items[i];
-
-			hostrun_pkg(&a->hr, it->name, it->arch, it->from, it->to,
-			    "failed", line, NULL);
-			say(a, it, "failed", line);
-		}
+		journal_failure(a, c, n, 0, a->set.n, undone, line, new_id);
+		for (i = 0; i < a->set.n; i++)
+			say(a, &a->set.items[i], "failed", line);
 		a->failed = a->set.n;
 		if (undone)
 			jp_err(a->ctx, "the transaction failed: %s; %s", line,

@@ -43,7 +43,16 @@ hostrun_start(struct hostrun *hr, struct jp_ctx *ctx, const char *root,
 			    errno ? strerror(errno) : "not a directory");
 			return JP_EXIT_FAILURE;
 		}
-		hr->root = root;
+		char abs[PATH_MAX];
+
+		/* rpm, dnf and zypper want an absolute root */
+		if (!realpath(root, abs)) {
+			jp_err(ctx, "cannot use the root '%s': %s", root,
+			    strerror(errno));
+			return JP_EXIT_FAILURE;
+		}
+		hr->rootbuf = jp_xstrdup(abs);
+		hr->root = strcmp(abs, "/") ? hr->rootbuf : NULL;
 	}
 	hr->shown = hr->root ? hr->root : "/";
 	dir = jp_path_join(hr->root ? hr->root : "/", "var/lib/jprepo");
@@ -608,6 +617,7 @@ hostrun_end(struct hostrun *hr)
 	if (hr->lockfd >= 0)
 		jp_lock_release(hr->lockfd);
 	free(hr->lockpath);
+	free(hr->rootbuf);
 	jp_scan_release(&hr->scan);
 	free(hr->repo_dir);
 	free(hr->repo_url);

@@ -18,7 +18,8 @@
 
 struct hostrun {
 	struct jp_ctx *ctx;
-	const char *root;         /* NULL: this host */
+	const char *root;         /* NULL: this host; else absolute */
+	char *rootbuf;
 	const char *shown;        /* root for messages: "/" or the root */
 	char *lockpath;
 	int lockfd;

@@ -92,7 +92,8 @@ enum {
 				     (dnf --assumeno, zypper --dry-run,
 				     apt-get -s) */
 	JP_DRV_DOWNLOAD = 2,      /* fetch into the manager's package cache,
-				     install nothing */
+				     install nothing (install only: remove
+				     is never given it) */
 	JP_DRV_OLD = 4,           /* the versions may be older than the
 				     installed ones (rollback) */
 };

@@ -37,9 +37,10 @@
  *
  * - Exact versions.  A capability "NAME.ARCH=EPOCH:VERSION-RELEASE" with
  *   --name selects that package by its name (not a provide) in that
- *   architecture and version.  The epoch is always written: libsolv
- *   reads a missing one as 0 ("ep.noarch=1.0-1" installed ep-0:1.0-1, not
- *   the ep-1:1.0-1 next to it).  Without --oldpackage a version older
+ *   architecture and version.  The epoch is always written, 0 too, so
+ *   that the command (and the journal) says which: libsolv reads a
+ *   missing one as 0 ("ep.noarch=1.0-1" installed ep-0:1.0-1, not the
+ *   ep-1:1.0-1 beside it).  Without --oldpackage a version older
  *   than the installed one is not installed and zypper exits 0 saying
  *   "Nothing to do" (it prints "has lower version than the installed
  *   one"); with JP_DRV_OLD it is.
@@ -50,7 +51,8 @@
  *   installed; the caller's rescan sees which.  Exit 104 is "not found",
  *   107 "installed, but a %post script failed" (zypper(8), EXIT CODES).
  *   Recommended packages are installed as zypp.conf solver.onlyRequires
- *   says (its default: yes, as dnf's install_weak_deps); remove also
+ *   says (its default, false, installs them, as dnf's install_weak_deps
+ *   does); remove also
  *   removes what needs the removed packages (zypper remove's default
  *   --force-resolution).  A package whose licence must be confirmed is
  *   refused in -n mode (no --auto-agree-with-licenses).
