@@ -171,6 +171,13 @@ cmd_rollback(int argc, char **argv, struct jp_ctx *ctx)
 		rc = JP_EXIT_FAILURE;
 		goto out;
 	}
+	/* a transaction left running by a killed apply: this run holds the
+	 * lock, so none is live; mark it interrupted, its rows stand */
+	if (jp_journal_mark_interrupted(jn) < 0) {
+		jp_err(ctx, "%s", jp_error_msg(ctx));
+		rc = JP_EXIT_FAILURE;
+		goto out;
+	}
 	got = jp_journal_get(jn, txid, 0, &old);
 	if (got <= 0) {
 		if (got < 0)

@@ -608,7 +608,8 @@ jp_journal_tx_nok(const struct jp_journal_tx *tx)
 	size_t i, n = 0;
 
 	for (i = 0; i < tx->npkgs; i++)
-		if (tx->pkgs[i].result && !strcmp(tx->pkgs[i].result, "ok"))
+		if (tx->pkgs[i].result && (!strcmp(tx->pkgs[i].result, "ok") ||
+		    !strcmp(tx->pkgs[i].result, "downloaded")))
 			n++;
 	return n;
 }

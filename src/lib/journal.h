@@ -162,7 +162,7 @@ int jp_journal_get(struct jp_journal *j, int64_t txid, int with_runs,
 void jp_journal_tx_release(struct jp_journal_tx *tx);
 /* Release n transactions and free the array; NULL is a no-op. */
 void jp_journal_txs_free(struct jp_journal_tx *txs, size_t n);
-/* The number of packages of tx whose result is "ok". */
+/* The number of packages of tx whose result is "ok" (or "downloaded"). */
 size_t jp_journal_tx_nok(const struct jp_journal_tx *tx);
 
 /* --- formatting --- */
