@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "commands.h"
 #include "fsutil.h"
 #include "hostrun.h"
+#include "http.h"
 
 static int
 hr_fail(struct hostrun *hr, int status)
@@ -132,16 +134,16 @@ hr_only_suite(struct hostrun *hr)
 	return suite;
 }
 
-/* The Components field of dists/SUITE/Release (or InRelease). */
+/* The Components field of DIR/dists/SUITE/Release (or InRelease). */
 static char *
-hr_components(struct hostrun *hr)
+hr_components(struct hostrun *hr, const char *dir)
 {
 	const char *names[] = { "Release", "InRelease" };
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
 		char *rel = jp_xasprintf("dists/%s/%s", hr->suite, names[i]);
-		char *path = jp_path_join(hr->repo_dir, rel), *data = NULL;
+		char *path = jp_path_join(dir, rel), *data = NULL;
 		char *comp = NULL, *p;
 		size_t len;
 
@@ -181,6 +183,61 @@ hr_components(struct hostrun *hr)
 			return comp;
 	}
 	return jp_xstrdup("main");
+}
+
+/* URL + "/" + rel. */
+static char *
+hr_url(const char *url, const char *rel)
+{
+	size_t n = strlen(url);
+
+	return jp_xasprintf("%s%s%s", url, n && url[n - 1] == '/' ? "" : "/",
+	    rel);
+}
+
+/* Does the http repository carry a signature file?  1, 0, or negative
+ * with a message (unreachable). */
+static int
+hr_http_signed(struct hostrun *hr)
+{
+	const char *rels[3] = { NULL, NULL, NULL };
+	char *a = NULL, *b = NULL;
+	int fd, rc = 0;
+	size_t i;
+
+	if (hr->scan.format == JP_SCAN_DEB) {
+		a = jp_xasprintf("dists/%s/InRelease", hr->suite);
+		b = jp_xasprintf("dists/%s/Release.gpg", hr->suite);
+		rels[0] = a;
+		rels[1] = b;
+	} else {
+		rels[0] = "repodata/repomd.xml.asc";
+	}
+	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = jp_error_errno(hr->ctx, errno, "cannot open /dev/null");
+		goto out;
+	}
+	for (i = 0; rels[i]; i++) {
+		char *u = hr_url(hr->repo_url, rels[i]);
+		int r = jp_http_get(hr->ctx, u, fd, 1 << 20, NULL);
+
+		free(u);
+		if (r == 0) {
+			rc = 1;
+			break;
+		}
+		if (r != JP_HTTP_NOT_FOUND) {
+			rc = r < 0 ? r : JP_ERR;
+			break;
+		}
+		jp_error_clear(hr->ctx);
+	}
+	close(fd);
+out:
+	free(a);
+	free(b);
+	return rc;
 }
 
 int
@@ -252,7 +309,7 @@ hostrun_repo(struct hostrun *hr, const char *repo, const char *keyring,
 				    hr->suite);
 				return JP_EXIT_FAILURE;
 			}
-			hr->component = hr_components(hr);
+			hr->component = hr_components(hr, hr->repo_dir);
 		} else {
 			hr->component = jp_xstrdup("main");
 		}
@@ -282,8 +339,32 @@ hostrun_repo(struct hostrun *hr, const char *repo, const char *keyring,
 			    "or leave --keyring out", repo);
 			return JP_EXIT_FAILURE;
 		}
+	} else if (!strncmp(hr->repo_url, "http://", 7)) {
+		int rc = hr_http_signed(hr);
+
+		if (rc < 0)
+			return hr_fail(hr, JP_EXIT_FAILURE);
+		hr->repo_signed = rc;
+		if (hr->repo_signed && !hr->keyring) {
+			jp_err(ctx, "the repository '%s' is signed: give its "
+			    "public key with --keyring FILE, so that the "
+			    "package manager checks the signature", repo);
+			return JP_EXIT_USAGE;
+		}
+		if (!hr->repo_signed && hr->keyring) {
+			jp_err(ctx, "the repository '%s' is not signed, but "
+			    "--keyring was given: sign it with `jprepo sign`, "
+			    "or leave --keyring out", repo);
+			return JP_EXIT_FAILURE;
+		}
 	} else {
+		/* https: jprepo does not speak TLS; the package manager
+		 * does, and checks what --keyring names */
 		hr->repo_signed = hr->keyring != NULL;
+		if (!hr->keyring)
+			jp_warn(ctx, "cannot tell whether '%s' is signed (no "
+			    "TLS here): without --keyring the package manager "
+			    "checks no signature", repo);
 	}
 	if (hr->repo_format) {
 		int want = hr->scan.format == JP_SCAN_DEB ? JP_POOL_DEB :
@@ -303,19 +384,43 @@ hostrun_repo(struct hostrun *hr, const char *repo, const char *keyring,
 int
 hostrun_pool(struct hostrun *hr, struct jp_pool *pool)
 {
+	const char *dir = hr->repo_dir;
+	char *mirror = NULL;
+	int rc;
+
+	if (!dir && !hr->repo_format)
+		hr->repo_format = hr->scan.format == JP_SCAN_DEB ? JP_POOL_DEB :
+		    JP_POOL_RPM;
 	jp_pool_init(pool, hr->repo_format == JP_POOL_DEB ? JP_POOL_DEB :
 	    JP_POOL_RPM);
-	if (!hr->repo_dir) {
-		jp_err(hr->ctx, "cannot read the metadata of '%s' from here: "
-		    "give the repository as a directory or a file:// URL, or "
-		    "apply a PLAN made with `jprepo plan` against a copy of it",
-		    hr->repo_arg);
-		return JP_EXIT_USAGE;
+	if (!dir) {
+		/* http:// (https:// is refused there): the metadata the
+		 * pool needs, fetched and checked against its checksums */
+		if ((rc = hostrun_tmp(hr)) != 0)
+			return rc;
+		mirror = jp_path_join(hr->tmpdir, "metadata");
+		jp_info(hr->ctx, "fetching the metadata of %s", hr->repo_url);
+		if (jp_mkdir_p(hr->ctx, mirror) < 0 ||
+		    jp_http_mirror_metadata(hr->ctx, hr->repo_url,
+		    hr->repo_format, hr->suite, hr->scan.arch, mirror,
+		    NULL) < 0) {
+			free(mirror);
+			return hr_fail(hr, JP_EXIT_FAILURE);
+		}
+		dir = mirror;
+		if (hr->repo_format == JP_POOL_DEB) {
+			/* the components the served Release lists */
+			free(hr->component);
+			hr->component = hr_components(hr, mirror);
+		}
 	}
-	if (jp_pool_add_repo(hr->ctx, pool, hr->repo_dir,
+	if (jp_pool_add_repo(hr->ctx, pool, dir,
 	    hr->repo_format == JP_POOL_DEB ? hr->scan.arch : NULL) < 0 ||
-	    jp_pool_complete(hr->ctx, pool) < 0)
+	    jp_pool_complete(hr->ctx, pool) < 0) {
+		free(mirror);
 		return hr_fail(hr, JP_EXIT_FAILURE);
+	}
+	free(mirror);
 	jp_pool_index(pool);
 	return 0;
 }

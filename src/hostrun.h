@@ -60,8 +60,9 @@ int hostrun_start(struct hostrun *hr, struct jp_ctx *ctx, const char *root,
  */
 int hostrun_repo(struct hostrun *hr, const char *repo, const char *keyring,
     const char *suite_opt);
-/* Read the local repository into pool (initialised here, indexed).
- * Returns 0 or an exit status. */
+/* Read the repository into pool (initialised here, indexed): a local
+ * one in place, an http one through its metadata fetched into the run's
+ * temporary directory.  Returns 0 or an exit status. */
 int hostrun_pool(struct hostrun *hr, struct jp_pool *pool);
 /* Make the run's private temporary directory (once).  Returns 0 or an
  * exit status. */
