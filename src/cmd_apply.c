@@ -39,7 +39,7 @@ apply_help(void)
 	    "made from a scan older than the host's current state is refused.\n\n"
 	    "Options:\n"
 	    "      --repo REPO|URL   the repository: a directory, file:// or\n"
-	    "                        http(s):// URL (http needs a PLAN)\n"
+	    "                        http(s):// URL (https needs a PLAN)\n"
 	    "      --root DIR        act on the system image under DIR\n"
 	    "      --pm PM           dnf, yum, zypper or apt (default: the one\n"
 	    "                        the scan finds)\n"

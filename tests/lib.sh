@@ -1015,6 +1015,9 @@ jp_apply_root() {
 	[ "$rc" = 0 ] || fail "$jp_cmd: exit $rc: $(cat "$T/dnf.out" "$T/dnf.err")"
 	jp_assert_rpms "$1" "a-1-1.noarch b-1-1.noarch c-1-1.noarch" \
 	    "the image made by dnf"
+	# the tests compare dnf's history before and after: it must be readable
+	[ -n "$(jp_dnf_ids "$1")" ] ||
+	    fail "dnf history list in $1 shows no transaction after an install"
 }
 
 # jp_rpms ROOT: "name-version-release.arch" of every package in ROOT's
@@ -1027,6 +1030,7 @@ jp_rpms() {
 # jp_assert_rpms ROOT "NVRA..." [WHAT]: fail unless rpm says ROOT holds
 # exactly the packages NVRA (in any order).
 jp_assert_rpms() {
+	# shellcheck disable=SC2086 # $2 is a list of words
 	jp_ar_want=$(printf '%s\n' $2 | LC_ALL=C sort | tr '\n' ' ' |
 	    sed 's/ $//')
 	jp_ar_got=$(jp_rpms "$1")
