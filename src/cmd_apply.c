@@ -410,11 +410,10 @@ run_bulk(struct apply *a)
 			line = jp_xasprintf("the package manager reported "
 			    "success, but %zu of the versions %s not installed",
 			    missing, missing == 1 ? "is" : "are");
-		if (n) {
+		if (new_id)
+			add_pm_id(a, new_id);   /* the failed transaction */
+		if (n)
 			undone = undo_step(a, &before, new_id, c, n) == 0;
-			if (!undone && new_id)
-				add_pm_id(a, new_id);
-		}
 		journal_failure(a, c, n, 0, a->set.n, undone, line, new_id);
 		for (i = 0; i < a->set.n; i++)
 			say(a, &a->set.items[i], "failed", line);

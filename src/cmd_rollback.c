@@ -80,6 +80,35 @@ list_add(char **list, const char *s)
 	strcpy(*list + n, s);
 }
 
+/*
+ * Scan the host again and journal what changed since the last scan as
+ * done by the manager's transaction pm_id (NULL: none); *ndone counts.
+ * Returns 0, or negative after finishing the journal's transaction when
+ * the host cannot be scanned.
+ */
+static int
+record_step(struct hostrun *hr, size_t *ndone, const char *pm_id)
+{
+	struct jp_scan before;
+	struct jp_change *c = NULL;
+	size_t i, n;
+
+	if (hostrun_rescan(hr, &before) < 0) {
+		jp_err(hr->ctx, "%s", jp_error_msg(hr->ctx));
+		hostrun_finish(hr, "failed", NULL, "the host could not be "
+		    "scanned after the rollback");
+		return JP_ERR;
+	}
+	n = jp_apply_diff(&before, &hr->scan, &c);
+	for (i = 0; i < n; i++)
+		hostrun_pkg(hr, c[i].name, c[i].arch, c[i].from, c[i].to, "ok",
+		    NULL, pm_id);
+	*ndone += n;
+	jp_changes_free(c, n);
+	jp_scan_release(&before);
+	return 0;
+}
+
 int
 cmd_rollback(int argc, char **argv, struct jp_ctx *ctx)
 {
@@ -97,12 +126,11 @@ cmd_rollback(int argc, char **argv, struct jp_ctx *ctx)
 	struct hostrun hr;
 	struct jp_journal_tx old, tx, *all = NULL;
 	struct jp_journal *jn = NULL;
-	struct jp_change *undo = NULL, *done = NULL;
-	struct jp_scan before;
+	struct jp_change *undo = NULL;
 	const char *root = NULL, *repo = NULL, *keyring = NULL, *pm_name = NULL;
 	const char *suite = NULL, *status;
 	char *missing = NULL, *moved = NULL, *summary = NULL, **ids = NULL;
-	char *end, *line = NULL, *id0 = NULL, *id1 = NULL;
+	char *end, *line = NULL, *id1 = NULL;
 	size_t i, j, nundo = 0, ndone = 0, nall = 0, nids = 0, bad = 0;
 	long long txid;
 	int c, rc, got;
@@ -111,7 +139,6 @@ cmd_rollback(int argc, char **argv, struct jp_ctx *ctx)
 	memset(&hr, 0, sizeof(hr));
 	hr.lockfd = -1;
 	memset(&old, 0, sizeof(old));
-	jp_scan_init(&before);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+qvh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -342,21 +369,38 @@ cmd_rollback(int argc, char **argv, struct jp_ctx *ctx)
 	    nundo, nundo == 1 ? "" : "s");
 
 	if (nids && jp_drv_has_history(hr.drv)) {
-		id0 = hostrun_last_id(&hr);
+		/* one undo per id, newest first; each step's changes are
+		 * journaled with the id of the manager's transaction that
+		 * made them */
 		qsort(ids, nids, sizeof(*ids), cmp_id_desc);
 		for (i = 0; i < nids; i++) {
+			char *b = hostrun_last_id(&hr), *a;
 			int r = jp_drv_undo(hr.drv, ids[i], 0);
 
-			if (r != 0) {
+			if (r != 0)
 				line = r < 0 ? jp_xstrdup(jp_error_msg(ctx)) :
 				    hostrun_error_line(&hr);
-				break;
+			a = hostrun_last_id(&hr);
+			if (a && (!b || strcmp(a, b))) {
+				size_t l = id1 ? strlen(id1) : 0;
+
+				id1 = jp_xrealloc(id1, l + strlen(a) + 2);
+				if (l)
+					id1[l++] = ' ';
+				strcpy(id1 + l, a);
+			} else {
+				free(a);
+				a = NULL;
 			}
-		}
-		id1 = hostrun_last_id(&hr);
-		if (id1 && id0 && !strcmp(id0, id1)) {
-			free(id1);
-			id1 = NULL;
+			free(b);
+			if (record_step(&hr, &ndone, a) < 0) {
+				free(a);
+				rc = JP_EXIT_PARTIAL;
+				goto out;
+			}
+			free(a);
+			if (r != 0)
+				break;
 		}
 	} else {
 		int r = hostrun_revert(&hr, undo, nundo);
@@ -364,19 +408,11 @@ cmd_rollback(int argc, char **argv, struct jp_ctx *ctx)
 		if (r != 0)
 			line = r < 0 ? jp_xstrdup(jp_error_msg(ctx)) :
 			    hostrun_error_line(&hr);
+		if (record_step(&hr, &ndone, NULL) < 0) {
+			rc = JP_EXIT_PARTIAL;
+			goto out;
+		}
 	}
-	if (hostrun_rescan(&hr, &before) < 0) {
-		jp_err(ctx, "%s", jp_error_msg(ctx));
-		hostrun_finish(&hr, "failed", NULL, "the host could not be "
-		    "scanned after the rollback");
-		rc = JP_EXIT_PARTIAL;
-		goto out;
-	}
-	/* hr.scan is now the state after; before is the state at start */
-	ndone = jp_apply_diff(&before, &hr.scan, &done);
-	for (i = 0; i < ndone; i++)
-		hostrun_pkg(&hr, done[i].name, done[i].arch, done[i].from,
-		    done[i].to, "ok", NULL, id1);
 	for (i = 0; i < nundo; i++) {
 		const struct jp_change *u = &undo[i];
 		int back = u->from ? hostrun_has(&hr, u->name, u->arch, u->from) :
@@ -410,15 +446,12 @@ cmd_rollback(int argc, char **argv, struct jp_ctx *ctx)
 out:
 	fflush(stdout);
 	free(line);
-	free(id0);
 	free(id1);
 	free(summary);
 	free(missing);
 	free(moved);
 	free(ids);
 	free(undo);
-	jp_changes_free(done, ndone);
-	jp_scan_release(&before);
 	jp_journal_txs_free(all, nall);
 	jp_journal_tx_release(&old);
 	jp_journal_close(jn);
