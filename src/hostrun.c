@@ -633,9 +633,10 @@ hr_line_score(const char *q, size_t n)
 	char *l = jp_xstrndup(q, n);
 	int sc = 0;
 
-	if (!strncmp(l, "error:", 6) || strstr(l, "dpkg: error") ||
-	    strstr(l, "script subprocess") || strstr(l, "nothing provides") ||
-	    strstr(l, "conflicts with"))
+	if (strstr(l, "script subprocess") || strstr(l, "scriptlet failed"))
+		sc = 5;
+	else if (!strncmp(l, "error:", 6) || strstr(l, "dpkg: error") ||
+	    strstr(l, "nothing provides") || strstr(l, "conflicts with"))
 		sc = 4;
 	else if (!strncmp(l, "Error: Transaction failed", 25) ||
 	    !strncmp(l, "E: Sub-process", 14))

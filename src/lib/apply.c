@@ -544,7 +544,7 @@ jp_inst_list(const struct jp_scan *s, size_t *n)
 	size_t i, k = 0;
 
 	for (i = 0; i < s->npkgs; i++) {
-		if (!jp_scan_pkg_live(s, &s->pkgs[i]))
+		if (!jp_scan_pkg_present(s, &s->pkgs[i]))
 			continue;
 		v[k].name = s->pkgs[i].name;
 		v[k].arch = s->pkgs[i].arch;

@@ -71,7 +71,8 @@ struct jp_change {
 };
 
 /*
- * What changed from scan a to scan b (live packages, jp_scan_pkg_live):
+ * What changed from scan a to scan b (packages present,
+ * jp_scan_pkg_present):
  * per name and arch, versions that went away are paired with versions
  * that came, in version order; the rest are installs or removals.  Sorted
  * by name, arch.  Returns the number of changes, *out malloc'd (NULL when

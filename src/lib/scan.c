@@ -1632,6 +1632,17 @@ jp_scan_pkg_live(const struct jp_scan *scan, const struct jp_scan_pkg *p)
 	    strcmp(p->status, "half-configured") == 0;
 }
 
+int
+jp_scan_pkg_present(const struct jp_scan *scan, const struct jp_scan_pkg *p)
+{
+	if (!p->name || !p->arch || !p->version)
+		return 0;
+	if (scan->format != JP_SCAN_DEB || !p->status)
+		return 1;
+	return strcmp(p->status, "not-installed") != 0 &&
+	    strcmp(p->status, "config-files") != 0;
+}
+
 static int
 jp_scan_cmp_line(const void *a, const void *b)
 {

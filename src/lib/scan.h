@@ -141,6 +141,13 @@ char *jp_scan_pkg_evr(const struct jp_scan *scan, const struct jp_scan_pkg *p);
  */
 int jp_scan_pkg_live(const struct jp_scan *scan, const struct jp_scan_pkg *p);
 /*
+ * Are p's files on the system: rpm always; deb in any dpkg state but
+ * not-installed and config-files (an interrupted dpkg run leaves packages
+ * unpacked or half-installed: what changed must count them).
+ */
+int jp_scan_pkg_present(const struct jp_scan *scan,
+    const struct jp_scan_pkg *p);
+/*
  * The sha256 (hex, out[65]) of the installed state: the sorted lines
  * "NAME ARCH EVR" of the live packages.  Two scans of a host with the same
  * packages installed give the same digest, whatever the time or the
