@@ -150,6 +150,8 @@ json_host(FILE *fp, const struct jp_pool *pool, const struct jp_scan *sc,
 			jp_cmd_json_str(fp, adv_field(pool, a->type));
 			fputs(", \"severity\": ", fp);
 			jp_cmd_json_str(fp, adv_field(pool, a->severity));
+			fputs(", \"issued\": ", fp);
+			jp_cmd_json_str(fp, adv_field(pool, a->issued));
 			fputs(", \"cves\": [", fp);
 			for (c = 0; c < a->ncve; c++) {
 				if (c)

@@ -1329,6 +1329,8 @@ ar_add_advisories(struct ar_state *s)
 		pa->severity = ad->severity ?
 		    jp_pool_str(p, ad->severity, (size_t)-1) : 0;
 		pa->title = ad->title ? jp_pool_str(p, ad->title, (size_t)-1) : 0;
+		pa->issued = ad->issued ? jp_pool_str(p, ad->issued,
+		    (size_t)-1) : 0;
 		for (c = 0; c < ad->ncolls; c++) {
 			const struct jp_adv_collection *co = &ad->colls[c];
 

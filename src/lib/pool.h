@@ -53,6 +53,7 @@ struct jp_padv_pkg {
 
 struct jp_padv {
 	jp_str id, type, severity, title;
+	jp_str issued;           /* the issued date as the metadata gives it */
 	uint32_t cve0, ncve;     /* into strs_list */
 	uint32_t pkg0, npkg;     /* into adv_pkgs */
 };

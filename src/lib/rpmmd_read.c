@@ -404,6 +404,7 @@ read_updateinfo(struct jp_ctx *ctx, struct jp_pool *p, const char *path)
 		pa->severity = a->severity ? jp_pool_str(p, a->severity,
 		    (size_t)-1) : 0;
 		pa->title = a->title ? jp_pool_str(p, a->title, (size_t)-1) : 0;
+		pa->issued = a->issued ? jp_pool_str(p, a->issued, (size_t)-1) : 0;
 		for (k = 0; k < a->nrefs; k++) {
 			if (a->refs[k].type && strcmp(a->refs[k].type, "cve") == 0 &&
 			    a->refs[k].id)
