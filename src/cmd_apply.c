@@ -25,7 +25,7 @@ static const char apply_usage[] =
 	"usage: jprepo apply --repo REPO|URL [--root DIR] [--pm PM]\n"
 	"                    [--mode one-by-one|bulk] [--dry-run] [--download-only]\n"
 	"                    [--window SPEC] [--security] [--keyring KEY]\n"
-	"                    [--host NAME] [--suite S] [PLAN]\n";
+	"                    [--host NAME] [--suite S] [--json] [PLAN]\n";
 
 static void
 apply_help(void)
@@ -58,6 +58,7 @@ apply_help(void)
 	    "                        required when it is signed\n"
 	    "      --host NAME       the host's name in the scan and the PLAN\n"
 	    "      --suite S         APT: the suite (default: the only one)\n"
+	    "      --json            print the outcome as JSON on stdout\n"
 	    "  -q, --quiet           print errors only\n"
 	    "  -v, --verbose         say more\n"
 	    "  -h, --help            show this help\n\n"
@@ -69,7 +70,7 @@ apply_help(void)
 
 enum {
 	OPT_REPO = 256, OPT_ROOT, OPT_PM, OPT_MODE, OPT_DOWNLOAD, OPT_WINDOW,
-	OPT_SECURITY, OPT_KEYRING, OPT_HOST, OPT_SUITE,
+	OPT_SECURITY, OPT_KEYRING, OPT_HOST, OPT_SUITE, OPT_JSON,
 };
 
 struct apply {
@@ -83,6 +84,12 @@ struct apply {
 	/* outcome */
 	size_t ok, failed, skipped;
 	char *pm_ids;             /* ids of the manager's transactions */
+	int json;                 /* --json: results collected, printed at the end */
+	struct said {
+		const struct jp_apply_item *it;
+		char *result, *detail;
+	} *said;
+	size_t nsaid;
 };
 
 /*
@@ -126,11 +133,19 @@ static void
 say(struct apply *a, const struct jp_apply_item *it, const char *result,
     const char *detail)
 {
+	struct said *x;
+
+	a->said = jp_xrealloc(a->said, (a->nsaid + 1) * sizeof(*a->said));
+	x = &a->said[a->nsaid++];
+	x->it = it;
+	x->result = jp_xstrdup(result);
+	x->detail = detail ? jp_xstrdup(detail) : NULL;
+	if (a->json)
+		return;
 	printf("%-8s %s.%s %s -> %s%s%s\n", result, it->name, it->arch,
 	    it->from ? it->from : "(new)", it->to, detail ? ": " : "",
 	    detail ? detail : "");
 	fflush(stdout);
-	(void)a;
 }
 
 static struct jp_drv_pkg
@@ -548,6 +563,90 @@ warn_no_way_back(struct apply *a, const struct jp_pool *pool)
 		jp_warn(a->ctx, "... and %zu more installed versions", n - 5);
 }
 
+/* --json: the run as one object (jprepo-apply(1), JSON OUTPUT). */
+static void
+print_json(struct apply *a, const char *status, const char *plan)
+{
+	size_t i;
+
+	fputs("{\"host\": ", stdout);
+	if (a->hr.scan.host)
+		jp_cmd_json_str(stdout, a->hr.scan.host);
+	else
+		fputs("null", stdout);
+	fputs(", \"root\": ", stdout);
+	jp_cmd_json_str(stdout, a->hr.shown ? a->hr.shown : "/");
+	if (a->hr.txid)
+		printf(", \"transaction\": %lld", (long long)a->hr.txid);
+	else
+		fputs(", \"transaction\": null", stdout);
+	printf(", \"dry_run\": %s, \"kind\": \"%s\", \"mode\": \"%s\", "
+	    "\"status\": \"%s\", \"pm\": ", a->dry ? "true" : "false",
+	    a->download ? "download" : "apply", a->bulk ? "bulk" : "one-by-one",
+	    status);
+	if (a->hr.pm)
+		jp_cmd_json_str(stdout, jp_drv_pm_name(a->hr.pm));
+	else
+		fputs("null", stdout);
+	fputs(", \"pm_id\": ", stdout);
+	if (a->pm_ids)
+		jp_cmd_json_str(stdout, a->pm_ids);
+	else
+		fputs("null", stdout);
+	fputs(", \"repo\": ", stdout);
+	if (a->hr.repo_url)
+		jp_cmd_json_str(stdout, a->hr.repo_url);
+	else
+		fputs("null", stdout);
+	fputs(", \"plan\": ", stdout);
+	if (plan)
+		jp_cmd_json_str(stdout, plan);
+	else
+		fputs("null", stdout);
+	fputs(",\n \"updates\": [", stdout);
+	for (i = 0; i < a->nsaid; i++) {
+		const struct said *x = &a->said[i];
+
+		fputs(i ? ",\n  {\"name\": " : "\n  {\"name\": ", stdout);
+		jp_cmd_json_str(stdout, x->it->name);
+		fputs(", \"arch\": ", stdout);
+		jp_cmd_json_str(stdout, x->it->arch);
+		fputs(", \"from\": ", stdout);
+		if (x->it->from)
+			jp_cmd_json_str(stdout, x->it->from);
+		else
+			fputs("null", stdout);
+		fputs(", \"to\": ", stdout);
+		jp_cmd_json_str(stdout, x->it->to);
+		fputs(", \"result\": ", stdout);
+		jp_cmd_json_str(stdout, x->result);
+		fputs(", \"message\": ", stdout);
+		if (x->detail)
+			jp_cmd_json_str(stdout, x->detail);
+		else
+			fputs("null", stdout);
+		fputs(", \"advisories\": [", stdout);
+		if (x->it->advisories) {
+			char *ids = jp_xstrdup(x->it->advisories), *sp, *w;
+			int first = 1;
+
+			for (w = strtok_r(ids, " ", &sp); w;
+			    w = strtok_r(NULL, " ", &sp)) {
+				if (!first)
+					fputs(", ", stdout);
+				jp_cmd_json_str(stdout, w);
+				first = 0;
+			}
+			free(ids);
+		}
+		fputs("]}", stdout);
+	}
+	printf("%s],\n \"summary\": {\"updates\": %zu, \"ok\": %zu, "
+	    "\"failed\": %zu, \"skipped\": %zu}}\n", a->nsaid ? "\n " : "",
+	    a->set.n, a->ok, a->failed, a->skipped);
+	fflush(stdout);
+}
+
 /* Refuse a plan for another host, another format or an older state. */
 static int
 check_plan(struct apply *a, const char *plan)
@@ -600,6 +699,7 @@ cmd_apply(int argc, char **argv, struct jp_ctx *ctx)
 		{ "keyring", required_argument, NULL, OPT_KEYRING },
 		{ "host", required_argument, NULL, OPT_HOST },
 		{ "suite", required_argument, NULL, OPT_SUITE },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -669,6 +769,9 @@ cmd_apply(int argc, char **argv, struct jp_ctx *ctx)
 			break;
 		case OPT_SUITE:
 			suite = optarg;
+			break;
+		case OPT_JSON:
+			a.json = 1;
 			break;
 		case 'h':
 			apply_help();
@@ -779,6 +882,8 @@ cmd_apply(int argc, char **argv, struct jp_ctx *ctx)
 	if (a.set.n == 0) {
 		jp_info(ctx, "%s: nothing to do: the repository has no update "
 		    "for its packages", a.hr.shown);
+		if (a.json)
+			print_json(&a, "nothing", plan);
 		rc = JP_EXIT_OK;
 		goto out;
 	}
@@ -821,6 +926,8 @@ cmd_apply(int argc, char **argv, struct jp_ctx *ctx)
 	    a.set.n, a.set.n == 1 ? "" : "s", a.ok, a.dry ? "would go in" :
 	    a.download ? "fetched" : "installed", a.failed, a.skipped);
 	hostrun_finish(&a.hr, status, a.pm_ids, summary);
+	if (a.json)
+		print_json(&a, a.dry ? (a.failed ? "failed" : "ok") : status, plan);
 	if (a.dry)
 		jp_info(ctx, "%s: dry run: %s (%.1f s); nothing changed",
 		    a.hr.shown, summary, jp_now() - t0);
@@ -832,6 +939,11 @@ cmd_apply(int argc, char **argv, struct jp_ctx *ctx)
 		    "the rest were not started", (int)apply_stop);
 	rc = a.failed || a.skipped ? JP_EXIT_PARTIAL : JP_EXIT_OK;
 out:
+	for (size_t i = 0; i < a.nsaid; i++) {
+		free(a.said[i].result);
+		free(a.said[i].detail);
+	}
+	free(a.said);
 	free(summary);
 	free(a.pm_ids);
 	jp_apply_set_release(&a.set);

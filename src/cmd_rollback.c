@@ -24,7 +24,7 @@
 
 static const char rollback_usage[] =
 	"usage: jprepo rollback [--root DIR] [--repo REPO|URL] [--keyring KEY]\n"
-	"                       [--pm PM] [--suite S] TXID\n";
+	"                       [--pm PM] [--suite S] [--json] TXID\n";
 
 static void
 rollback_help(void)
@@ -44,6 +44,7 @@ rollback_help(void)
 	    "      --pm PM           dnf, yum, zypper or apt (default: the one\n"
 	    "                        the transaction used)\n"
 	    "      --suite S         APT: the suite (default: the only one)\n"
+	    "      --json            print the outcome as JSON on stdout\n"
 	    "  -q, --quiet           print errors only\n"
 	    "  -v, --verbose         say more\n"
 	    "  -h, --help            show this help\n\n"
@@ -54,8 +55,17 @@ rollback_help(void)
 }
 
 enum {
-	OPT_ROOT = 256, OPT_REPO, OPT_KEYRING, OPT_PM, OPT_SUITE,
+	OPT_ROOT = 256, OPT_REPO, OPT_KEYRING, OPT_PM, OPT_SUITE, OPT_JSON,
 };
+
+static void
+json_or_null(const char *s)
+{
+	if (s)
+		jp_cmd_json_str(stdout, s);
+	else
+		fputs("null", stdout);
+}
 
 static int
 cmp_id_desc(const void *a, const void *b)
@@ -118,6 +128,7 @@ cmd_rollback(int argc, char **argv, struct jp_ctx *ctx)
 		{ "keyring", required_argument, NULL, OPT_KEYRING },
 		{ "pm", required_argument, NULL, OPT_PM },
 		{ "suite", required_argument, NULL, OPT_SUITE },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -133,7 +144,7 @@ cmd_rollback(int argc, char **argv, struct jp_ctx *ctx)
 	char *end, *line = NULL, *id1 = NULL;
 	size_t i, j, nundo = 0, ndone = 0, nall = 0, nids = 0, bad = 0;
 	long long txid;
-	int c, rc, got;
+	int c, rc, got, json = 0;
 	double t0 = jp_now();
 
 	memset(&hr, 0, sizeof(hr));
@@ -161,6 +172,9 @@ cmd_rollback(int argc, char **argv, struct jp_ctx *ctx)
 			break;
 		case OPT_SUITE:
 			suite = optarg;
+			break;
+		case OPT_JSON:
+			json = 1;
 			break;
 		case 'h':
 			rollback_help();
@@ -413,28 +427,56 @@ cmd_rollback(int argc, char **argv, struct jp_ctx *ctx)
 			goto out;
 		}
 	}
+	if (json)
+		fputs("{\"packages\": [", stdout);
 	for (i = 0; i < nundo; i++) {
 		const struct jp_change *u = &undo[i];
 		int back = u->from ? hostrun_has(&hr, u->name, u->arch, u->from) :
 		    !hostrun_has(&hr, u->name, u->arch, u->to);
+		const char *why = back ? NULL : line ? line :
+		    "not back at its earlier version";
 
-		if (back) {
+		if (!back) {
+			bad++;
+			hostrun_pkg(&hr, u->name, u->arch, u->to, u->from,
+			    "failed", why, NULL);
+		}
+		if (json) {
+			fputs(i ? ",\n  {\"name\": " : "\n  {\"name\": ", stdout);
+			jp_cmd_json_str(stdout, u->name);
+			fputs(", \"arch\": ", stdout);
+			jp_cmd_json_str(stdout, u->arch);
+			fputs(", \"from\": ", stdout);
+			json_or_null(u->to);
+			fputs(", \"to\": ", stdout);
+			json_or_null(u->from);
+			printf(", \"result\": \"%s\", \"message\": ",
+			    back ? "ok" : "failed");
+			json_or_null(why);
+			fputs("}", stdout);
+		} else if (back) {
 			printf("ok       %s.%s %s -> %s\n", u->name, u->arch,
 			    u->to ? u->to : "(removed)", u->from ? u->from :
 			    "(removed)");
-			continue;
+		} else {
+			printf("failed   %s.%s %s -> %s: %s\n", u->name, u->arch,
+			    u->to ? u->to : "(removed)", u->from ? u->from :
+			    "(removed)", why);
 		}
-		bad++;
-		hostrun_pkg(&hr, u->name, u->arch, u->to, u->from, "failed",
-		    line ? line : "not back at its earlier version", NULL);
-		printf("failed   %s.%s %s -> %s: %s\n", u->name, u->arch,
-		    u->to ? u->to : "(removed)", u->from ? u->from : "(removed)",
-		    line ? line : "not back at its earlier version");
 	}
 	status = bad == 0 ? "ok" : ndone ? "partial" : "failed";
 	summary = jp_xasprintf("rollback of transaction %lld: %zu of %zu "
 	    "package%s back", txid, nundo - bad, nundo, nundo == 1 ? "" : "s");
 	hostrun_finish(&hr, status, id1, summary);
+	if (json) {
+		printf("%s],\n \"transaction\": %lld, \"rollback_of\": %lld, "
+		    "\"status\": \"%s\", \"pm\": ", nundo ? "\n " : "",
+		    (long long)hr.txid, txid, status);
+		jp_cmd_json_str(stdout, jp_drv_pm_name(hr.pm));
+		fputs(", \"pm_id\": ", stdout);
+		json_or_null(id1);
+		fputs("}\n", stdout);
+	}
 	if (bad)
 		jp_err(ctx, "%s: transaction %lld %s: %s%s%s", hr.shown,
 		    (long long)hr.txid, status, summary, line ? ": " : "",

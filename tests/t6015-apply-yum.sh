@@ -32,10 +32,22 @@ ln -s "$(command -v dnf)" "$T/bin/yum"
 PATH=$T/bin:$PATH
 export PATH
 
-jp apply --pm yum --repo "$R" --root "$ROOT"
+jp apply --pm yum --repo "$R" --root "$ROOT" --json
 [ "$rc" = 0 ] || fail "apply --pm yum: exit $rc: $(cat "$T/err")"
 [ "$(installed)" = "one-2.0 three-1.0 two-2.0 " ] ||
     fail "after apply the root holds: $(installed)"
+# apply --json: the outcome as the journal has it
+python3 - "$T/out" "$ROOT" <<'PY' || fail "apply --json: $(cat "$T/out")"
+import json, sys
+a = json.load(open(sys.argv[1]))
+assert a["transaction"] == 1 and a["status"] == "ok" and a["pm"] == "yum", a
+assert a["kind"] == "apply" and a["mode"] == "one-by-one" and not a["dry_run"], a
+assert a["root"] == sys.argv[2] and a["host"] is None, a
+assert len(a["pm_id"].split()) == 2, a
+got = sorted((u["name"], u["from"], u["to"], u["result"]) for u in a["updates"])
+assert got == [("one", "1.0-1", "2.0-1", "ok"), ("two", "1.0-1", "2.0-1", "ok")], got
+assert a["summary"] == {"updates": 2, "ok": 2, "failed": 0, "skipped": 0}, a
+PY
 
 jp history --root "$ROOT" --json
 [ "$rc" = 0 ] || fail "history: $(cat "$T/err")"
@@ -56,8 +68,17 @@ jp history --root "$ROOT" 1
 grep -q '^  \$ yum -y --installroot=' "$T/out" ||
     fail "history 1 shows no yum command line: $(cat "$T/out")"
 
-jp rollback --root "$ROOT" 1
+jp rollback --root "$ROOT" --json 1
 [ "$rc" = 0 ] || fail "rollback: exit $rc: $(cat "$T/err")"
+python3 - "$T/out" <<'PY' || fail "rollback --json: $(cat "$T/out")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["transaction"] == 2 and r["rollback_of"] == 1 and r["status"] == "ok", r
+assert r["pm"] == "yum" and r["pm_id"], r
+got = sorted((p["name"], p["from"], p["to"], p["result"]) for p in r["packages"])
+assert got == [("one", "2.0-1", "1.0-1", "ok"), ("three", "1.0-1", None, "ok"),
+               ("two", "2.0-1", "1.0-1", "ok")], got
+PY
 [ "$(installed)" = "one-1.0 two-1.0 " ] ||
     fail "after the rollback the root holds: $(installed)"
 jp history --root "$ROOT" 2
