@@ -294,6 +294,8 @@ run_one_by_one(struct apply *a)
 {
 	size_t i;
 
+	char *known = NULL;
+
 	for (i = 0; i < a->set.n; i++) {
 		const struct jp_apply_item *it = &a->set.items[i];
 		struct jp_drv_pkg p = item_pkg(it);
@@ -302,7 +304,7 @@ run_one_by_one(struct apply *a)
 		char *id0, *id1, *line = NULL;
 		const char *new_id;
 		size_t n;
-		int rc;
+		int rc, undo_ran = 0;
 
 		if (apply_stop || window_closed(a, NULL)) {
 			char *msg = apply_stop ? jp_xasprintf("not started: "
@@ -319,7 +321,10 @@ run_one_by_one(struct apply *a)
 		}
 		jp_info(a->ctx, "[%zu/%zu] %s.%s %s -> %s", i + 1, a->set.n,
 		    it->name, it->arch, it->from ? it->from : "(new)", it->to);
-		id0 = hostrun_last_id(&a->hr);
+		/* the newest id after the previous step, when nothing ran
+		 * since (each history query is a run of the manager) */
+		id0 = known ? known : hostrun_last_id(&a->hr);
+		known = NULL;
 		rc = jp_drv_install(a->hr.drv, &p, 1, 0);
 		if (rc != 0)
 			line = rc < 0 ? jp_xstrdup(jp_error_msg(a->ctx)) :
@@ -356,6 +361,7 @@ run_one_by_one(struct apply *a)
 				/* the failure stays alone: take back what the
 				 * failed step did change */
 				undone = undo_step(a, &before, new_id, c, n) == 0;
+				undo_ran = 1;
 				if (!undone) {
 					char *m = jp_xasprintf("%s (its partial "
 					    "changes could not be undone)", msg);
@@ -375,8 +381,12 @@ run_one_by_one(struct apply *a)
 		jp_scan_release(&before);
 		free(line);
 		free(id0);
-		free(id1);
+		if (!undo_ran)
+			known = id1;
+		else
+			free(id1);
 	}
+	free(known);
 }
 
 static void
