@@ -24,7 +24,7 @@ static const char build_usage[] =
 	"                    [--suite S] [--codename C] [--component C] [--origin O]\n"
 	"                    [--label L] [--valid-for DAYS]\n"
 	"                    [--sign KEYID [--homedir GNUPGHOME] [--passphrase-file FILE]]\n"
-	"                    REPO\n";
+	"                    [--json] REPO\n";
 
 static void
 build_help(void)
@@ -57,6 +57,7 @@ build_help(void)
 	    "      --sign KEYID       sign the new metadata before it is published\n"
 	    "      --homedir DIR      GnuPG home of the key (default: $GNUPGHOME)\n"
 	    "      --passphrase-file FILE  the key's passphrase, if it has one\n\n"
+	    "      --json             print the result as JSON on stdout\n"
 	    "  -q, --quiet            print errors only\n"
 	    "  -v, --verbose          print each package read\n"
 	    "  -h, --help             show this help\n\n"
@@ -91,12 +92,52 @@ build_revision(struct jp_ctx *ctx, int64_t *out)
 	return 0;
 }
 
+/*
+ * The --json object on fp, the schema of jprepo-build(1), JSON OUTPUT:
+ * what the summary line says, and where the metadata is.
+ */
+static void
+build_json(FILE *fp, const char *repo, const struct jp_build_opts *o,
+    const struct jp_build_stats *st)
+{
+	const char *suite = o->suite ? o->suite : "stable";
+	int apt = st->format == JP_REPO_APT;
+
+	fputs("{\"repo\": ", fp);
+	jp_cmd_json_str(fp, repo);
+	fprintf(fp, ", \"format\": \"%s\", \"metadata\": ",
+	    apt ? "apt" : "rpm-md");
+	if (apt) {
+		char *rel = jp_xasprintf("dists/%s/Release", suite);
+
+		jp_cmd_json_str(fp, rel);
+		free(rel);
+		fputs(", \"suite\": ", fp);
+		jp_cmd_json_str(fp, suite);
+		fputs(", \"component\": ", fp);
+		jp_cmd_json_str(fp, o->component ? o->component : "main");
+	} else {
+		fputs("\"repodata/repomd.xml\", \"suite\": null, "
+		    "\"component\": null", fp);
+	}
+	fprintf(fp, ", \"packages\": %zu, \"added\": %zu, \"removed\": %zu, "
+	    "\"cached\": %zu, \"failed\": %zu, \"sources\": %zu, "
+	    "\"duplicates\": %zu, \"up_to_date\": %s, \"key\": ",
+	    st->packages, st->added, st->removed, st->reused, st->failed,
+	    st->sources, st->duplicates, st->up_to_date ? "true" : "false");
+	if (o->sign_key)
+		jp_cmd_json_str(fp, o->sign_key);
+	else
+		fputs("null", fp);
+	fprintf(fp, ", \"seconds\": %.3f}\n", st->seconds);
+}
+
 int
 cmd_build(int argc, char **argv, struct jp_ctx *ctx)
 {
 	enum { OPT_COMPRESS = 256, OPT_NO_CACHE, OPT_ADVISORIES, OPT_STRICT, OPT_WAIT,
 	    OPT_SUITE, OPT_CODENAME, OPT_COMPONENT, OPT_ORIGIN, OPT_LABEL,
-	    OPT_VALID_FOR, OPT_SIGN, OPT_HOMEDIR, OPT_PASSFILE };
+	    OPT_VALID_FOR, OPT_SIGN, OPT_HOMEDIR, OPT_PASSFILE, OPT_JSON };
 	static const struct option longopts[] = {
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "compress", required_argument, NULL, OPT_COMPRESS },
@@ -113,6 +154,7 @@ cmd_build(int argc, char **argv, struct jp_ctx *ctx)
 		{ "sign", required_argument, NULL, OPT_SIGN },
 		{ "homedir", required_argument, NULL, OPT_HOMEDIR },
 		{ "passphrase-file", required_argument, NULL, OPT_PASSFILE },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -123,7 +165,7 @@ cmd_build(int argc, char **argv, struct jp_ctx *ctx)
 	const char **advisories;
 	size_t nadv = 0;
 	const char *repo;
-	int c, rc, status = JP_EXIT_USAGE;
+	int c, rc, json = 0, status = JP_EXIT_USAGE;
 	long v;
 
 	advisories = jp_xcalloc((size_t)argc + 1, sizeof(*advisories));
@@ -216,6 +258,9 @@ cmd_build(int argc, char **argv, struct jp_ctx *ctx)
 		case OPT_PASSFILE:
 			opts.sign_passphrase_file = optarg;
 			break;
+		case OPT_JSON:
+			json = 1;
+			break;
 		default:
 			jp_cmd_usage_error(ctx, build_usage);
 			goto out;
@@ -266,6 +311,14 @@ cmd_build(int argc, char **argv, struct jp_ctx *ctx)
 	    repo, stats.packages, stats.added, stats.removed, stats.reused,
 	    stats.failed, stats.seconds,
 	    stats.up_to_date ? "; up to date, nothing written" : "");
+	if (json) {
+		build_json(stdout, repo, &opts, &stats);
+		if (fflush(stdout) != 0) {
+			jp_err(ctx, "cannot write to stdout");
+			status = JP_EXIT_FAILURE;
+			goto out;
+		}
+	}
 	status = ctx->had_error ? JP_EXIT_PARTIAL : JP_EXIT_OK;
 out:
 	free(advisories);

@@ -16,13 +16,14 @@
 #include "bundle.h"
 #include "commands.h"
 #include "fsutil.h"
+#include "manifest.h"
 #include "request.h"
 
 static const char export_usage[] =
 	"usage: jprepo export -o OUTDIR --sign-key KEY.pem --sign-cert CERT.pem\n"
 	"                     [--since MANIFEST] [--volume-size SIZE]\n"
 	"                     [--request FILE] [--store-name NAME] [--no-readback]\n"
-	"                     [--wait SECONDS]\n"
+	"                     [--wait SECONDS] [--json]\n"
 	"                     REPO...\n";
 
 static void
@@ -52,6 +53,7 @@ export_help(void)
 	    "                          name of the repositories' directory)\n"
 	    "      --no-readback       do not read the volumes back\n"
 	    "      --wait SECONDS      wait that long for a lock (default: fail)\n"
+	    "      --json              print the bundle written as JSON on stdout\n"
 	    "  -q, --quiet             print errors only\n"
 	    "  -v, --verbose           say more\n"
 	    "  -h, --help              show this help\n\n"
@@ -96,11 +98,64 @@ same_basename(const char *a, const char *b)
 	return na == nb && memcmp(sa, sb, na) == 0;
 }
 
+/*
+ * The --json object on fp (jprepo-export(1), JSON OUTPUT): the bundle as
+ * its MANIFEST in outdir describes it, the field names those of jprepo
+ * bundle info --json, and what this run carried.
+ */
+static void
+export_json(FILE *fp, const char *outdir, const struct jp_manifest *mf,
+    const struct jp_bundle_stats *st, const char *req_path, size_t npkgs,
+    double seconds)
+{
+	size_t i;
+
+	fputs("{\"output\": ", fp);
+	jp_cmd_json_str(fp, outdir);
+	fprintf(fp, ", \"bundle\": \"%s\", \"store\": ", mf->bundle);
+	jp_cmd_json_str(fp, mf->store);
+	fprintf(fp, ", \"store_id\": \"%s\", \"sequence\": %" PRIu64
+	    ", \"type\": \"%s\", \"base\": ", mf->store_id, mf->sequence,
+	    mf->merge ? "merge" : mf->incremental ? "incremental" : "full");
+	if (mf->incremental)
+		fprintf(fp, "{\"bundle\": \"%s\", \"sequence\": %" PRIu64 "}",
+		    mf->base, mf->base_sequence);
+	else
+		fputs("null", fp);
+	fprintf(fp, ", \"created\": \"%s\", \"repos\": [", mf->created);
+	for (i = 0; i < mf->nrepos; i++) {
+		fputs(i ? ", {\"name\": " : "{\"name\": ", fp);
+		jp_cmd_json_str(fp, mf->repos[i].name);
+		fputs(", \"type\": ", fp);
+		jp_cmd_json_str(fp, mf->repos[i].type);
+		putc('}', fp);
+	}
+	fputs("], \"volumes\": [", fp);
+	for (i = 0; i < mf->nvols; i++) {
+		fprintf(fp, "%s{\"number\": %" PRIu32 ", \"name\": ",
+		    i ? ", " : "", mf->vols[i].number);
+		jp_cmd_json_str(fp, mf->vols[i].name);
+		fprintf(fp, ", \"size\": %" PRIu64 "}", mf->vols[i].size);
+	}
+	fprintf(fp, "], \"files\": {\"carried\": %zu, \"copied\": %zu, "
+	    "\"kept\": %zu, \"deleted\": %zu, \"bytes\": %" PRIu64 "}, "
+	    "\"request\": ", st->carried, st->copied, st->kept, st->deleted,
+	    st->carried_bytes);
+	if (req_path) {
+		fputs("{\"file\": ", fp);
+		jp_cmd_json_str(fp, req_path);
+		fprintf(fp, ", \"packages\": %zu}", npkgs);
+	} else {
+		fputs("null", fp);
+	}
+	fprintf(fp, ", \"seconds\": %.3f}\n", seconds);
+}
+
 int
 cmd_export(int argc, char **argv, struct jp_ctx *ctx)
 {
 	enum { OPT_KEY = 256, OPT_CERT, OPT_SINCE, OPT_VOLSIZE, OPT_STORE,
-	    OPT_NOREADBACK, OPT_WAIT, OPT_REQUEST };
+	    OPT_NOREADBACK, OPT_WAIT, OPT_REQUEST, OPT_JSON };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "sign-key", required_argument, NULL, OPT_KEY },
@@ -111,6 +166,7 @@ cmd_export(int argc, char **argv, struct jp_ctx *ctx)
 		{ "store-name", required_argument, NULL, OPT_STORE },
 		{ "no-readback", no_argument, NULL, OPT_NOREADBACK },
 		{ "wait", required_argument, NULL, OPT_WAIT },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -124,7 +180,7 @@ cmd_export(int argc, char **argv, struct jp_ctx *ctx)
 	char tmpdir[64] = "";
 	double t0 = jp_now();
 	long v;
-	int c, rc;
+	int c, rc, json = 0;
 
 	memset(&o, 0, sizeof(o));
 	o.volume_size = JP_BUNDLE_DEFAULT_VOLSIZE;
@@ -178,6 +234,9 @@ cmd_export(int argc, char **argv, struct jp_ctx *ctx)
 				return JP_EXIT_USAGE;
 			}
 			o.wait_secs = (int)v;
+			break;
+		case OPT_JSON:
+			json = 1;
 			break;
 		default:
 			return jp_cmd_usage_error(ctx, export_usage);
@@ -271,5 +330,28 @@ cmd_export(int argc, char **argv, struct jp_ctx *ctx)
 		    "copied, %zu volumes (%.1f s)", o.outdir, st.bundle, st.store,
 		    st.sequence, st.nrepos, st.nrepos == 1 ? "y" : "ies", st.carried, st.carried_bytes / 1e6,
 		    st.copied, st.nvols, jp_now() - t0);
+	if (json) {
+		struct jp_manifest mf;
+		char *mpath = jp_path_join(o.outdir, "MANIFEST");
+
+		/* The MANIFEST just written and read back describes the bundle. */
+		memset(&mf, 0, sizeof(mf));
+		rc = jp_manifest_read(ctx, mpath, &mf);
+		free(mpath);
+		if (rc < 0 || strcmp(mf.bundle, st.bundle) != 0) {
+			jp_err(ctx, "cannot describe the bundle written to '%s': %s",
+			    o.outdir, rc < 0 ? jp_error_msg(ctx) :
+			    "its MANIFEST names another bundle");
+			jp_manifest_release(&mf);
+			return JP_EXIT_FAILURE;
+		}
+		export_json(stdout, o.outdir, &mf, &st, req_path, npkgs,
+		    jp_now() - t0);
+		jp_manifest_release(&mf);
+		if (fflush(stdout) != 0) {
+			jp_err(ctx, "cannot write to stdout");
+			return JP_EXIT_FAILURE;
+		}
+	}
 	return JP_EXIT_OK;
 }

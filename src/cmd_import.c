@@ -7,14 +7,16 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bundle.h"
 #include "commands.h"
 #include "fsutil.h"
+#include "manifest.h"
 
 static const char import_usage[] =
-	"usage: jprepo import --trust CERT.pem --store DIR [--wait SECONDS]\n"
+	"usage: jprepo import --trust CERT.pem --store DIR [--wait SECONDS] [--json]\n"
 	"                     [--sign KEYID [--homedir DIR] [--passphrase-file F]]\n"
 	"                     BUNDLEDIR\n";
 
@@ -35,6 +37,7 @@ import_help(void)
 	    "                        --request): sign the rebuilt repositories\n"
 	    "      --homedir DIR     the GnuPG home holding KEYID\n"
 	    "      --passphrase-file F  the passphrase of KEYID\n"
+	    "      --json            print what was imported as JSON on stdout\n"
 	    "  -q, --quiet           print errors only\n"
 	    "  -v, --verbose         say more\n"
 	    "  -h, --help            show this help\n\n"
@@ -43,11 +46,61 @@ import_help(void)
 	    stdout);
 }
 
+/*
+ * The --json object on fp (jprepo-import(1), JSON OUTPUT): the bundle
+ * imported, as its MANIFEST describes it (the field names those of jprepo
+ * bundle info --json), where each repository now is, and what this
+ * import carried, copied, kept and deleted.
+ */
+static void
+import_json(FILE *fp, const char *store, const struct jp_manifest *mf,
+    const struct jp_bundle_stats *st, double seconds)
+{
+	size_t i;
+
+	fputs("{\"store_dir\": ", fp);
+	jp_cmd_json_str(fp, store);
+	fprintf(fp, ", \"bundle\": \"%s\", \"store\": ", mf->bundle);
+	jp_cmd_json_str(fp, mf->store);
+	fprintf(fp, ", \"store_id\": \"%s\", \"sequence\": %" PRIu64
+	    ", \"type\": \"%s\", \"base\": ", mf->store_id, mf->sequence,
+	    mf->merge ? "merge" : mf->incremental ? "incremental" : "full");
+	if (mf->incremental)
+		fprintf(fp, "{\"bundle\": \"%s\", \"sequence\": %" PRIu64 "}",
+		    mf->base, mf->base_sequence);
+	else
+		fputs("null", fp);
+	fprintf(fp, ", \"created\": \"%s\", \"repos\": [", mf->created);
+	for (i = 0; i < mf->nrepos; i++) {
+		char *path = jp_path_join(store, mf->repos[i].name);
+
+		fputs(i ? ", {\"name\": " : "{\"name\": ", fp);
+		jp_cmd_json_str(fp, mf->repos[i].name);
+		fputs(", \"type\": ", fp);
+		jp_cmd_json_str(fp, mf->repos[i].type);
+		fputs(", \"path\": ", fp);
+		jp_cmd_json_str(fp, path);
+		putc('}', fp);
+		free(path);
+	}
+	fputs("], \"volumes\": [", fp);
+	for (i = 0; i < mf->nvols; i++) {
+		fprintf(fp, "%s{\"number\": %" PRIu32 ", \"name\": ",
+		    i ? ", " : "", mf->vols[i].number);
+		jp_cmd_json_str(fp, mf->vols[i].name);
+		fprintf(fp, ", \"size\": %" PRIu64 "}", mf->vols[i].size);
+	}
+	fprintf(fp, "], \"files\": {\"carried\": %zu, \"copied\": %zu, "
+	    "\"kept\": %zu, \"deleted\": %zu, \"bytes\": %" PRIu64 "}, "
+	    "\"seconds\": %.3f}\n", st->carried, st->copied, st->kept,
+	    st->deleted, st->carried_bytes, seconds);
+}
+
 int
 cmd_import(int argc, char **argv, struct jp_ctx *ctx)
 {
 	enum { OPT_TRUST = 256, OPT_STORE, OPT_WAIT, OPT_SIGN, OPT_HOMEDIR,
-	    OPT_PASSFILE };
+	    OPT_PASSFILE, OPT_JSON };
 	static const struct option longopts[] = {
 		{ "trust", required_argument, NULL, OPT_TRUST },
 		{ "store", required_argument, NULL, OPT_STORE },
@@ -55,6 +108,7 @@ cmd_import(int argc, char **argv, struct jp_ctx *ctx)
 		{ "sign", required_argument, NULL, OPT_SIGN },
 		{ "homedir", required_argument, NULL, OPT_HOMEDIR },
 		{ "passphrase-file", required_argument, NULL, OPT_PASSFILE },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -64,7 +118,7 @@ cmd_import(int argc, char **argv, struct jp_ctx *ctx)
 	struct jp_import_sign sign = { NULL, NULL, NULL };
 	struct jp_bundle_stats st;
 	double t0 = jp_now();
-	int c, rc, wait_secs = 0;
+	int c, rc, json = 0, wait_secs = 0;
 	long v;
 
 	while ((c = getopt_long(argc, argv, "hqv", longopts, NULL)) != -1) {
@@ -98,6 +152,9 @@ cmd_import(int argc, char **argv, struct jp_ctx *ctx)
 		case OPT_PASSFILE:
 			sign.passphrase_file = optarg;
 			break;
+		case OPT_JSON:
+			json = 1;
+			break;
 		default:
 			return jp_cmd_usage_error(ctx, import_usage);
 		}
@@ -127,5 +184,30 @@ cmd_import(int argc, char **argv, struct jp_ctx *ctx)
 	    st.nrepos == 1 ? "y" : "ies",
 	    st.carried, st.carried_bytes / 1e6, st.copied, st.kept, st.deleted,
 	    jp_now() - t0);
+	if (json) {
+		struct jp_manifest mf;
+		char *mpath = jp_path_join(argv[optind], "MANIFEST");
+
+		/*
+		 * The import checked this MANIFEST against its signature; read
+		 * again, it must still name the bundle imported.
+		 */
+		memset(&mf, 0, sizeof(mf));
+		rc = jp_manifest_read(ctx, mpath, &mf);
+		free(mpath);
+		if (rc < 0 || strcmp(mf.bundle, st.bundle) != 0) {
+			jp_err(ctx, "bundle %s was imported into '%s', but cannot be "
+			    "described: %s", st.bundle, store, rc < 0 ?
+			    jp_error_msg(ctx) : "its MANIFEST changed meanwhile");
+			jp_manifest_release(&mf);
+			return JP_EXIT_FAILURE;
+		}
+		import_json(stdout, store, &mf, &st, jp_now() - t0);
+		jp_manifest_release(&mf);
+		if (fflush(stdout) != 0) {
+			jp_err(ctx, "cannot write to stdout");
+			return JP_EXIT_FAILURE;
+		}
+	}
 	return JP_EXIT_OK;
 }

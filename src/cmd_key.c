@@ -3,18 +3,20 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "pgp.h"
 
 static const char key_usage[] =
 	"usage: jprepo key generate [--homedir G] [--algo rsa3072|ed25519]\n"
-	"                           [--uid \"NAME <MAIL>\"] [--expire DAYS]\n"
-	"       jprepo key export [--homedir G] --key KEYID -o BASE\n";
+	"                           [--uid \"NAME <MAIL>\"] [--expire DAYS] [--json]\n"
+	"       jprepo key export [--homedir G] --key KEYID -o BASE [--json]\n";
 
 static void
 key_help(void)
@@ -31,10 +33,57 @@ key_help(void)
 	    "      --expire DAYS   key expires after DAYS (default: never)\n"
 	    "  -k, --key KEYID     key to export\n"
 	    "  -o, --output BASE   output file names without suffix\n"
+	    "      --json          print the result as JSON on stdout\n"
 	    "  -q, --quiet         print errors only\n"
 	    "  -v, --verbose       say more\n"
 	    "  -h, --help          show this help\n\n"
 	    "Exit status: 0 done, 2 usage error, 3 failed.\n", stdout);
+}
+
+/*
+ * The --json object of key generate on fp (jprepo-key(1), JSON OUTPUT).
+ * expire_days 0: the key never expires.
+ */
+static void
+key_generate_json(FILE *fp, const char *fpr, const char *algo,
+    const char *uid, long expire_days)
+{
+	fputs("{\"fingerprint\": ", fp);
+	jp_cmd_json_str(fp, fpr);
+	fputs(", \"algo\": ", fp);
+	jp_cmd_json_str(fp, algo);
+	fputs(", \"uid\": ", fp);
+	jp_cmd_json_str(fp, uid);
+	if (expire_days > 0)
+		fprintf(fp, ", \"expire_days\": %ld}\n", expire_days);
+	else
+		fputs(", \"expire_days\": null}\n", fp);
+}
+
+/*
+ * The --json object of key export on fp: the two files written and their
+ * sizes.  Returns -1 (message recorded) when one cannot be looked at.
+ */
+static int
+key_export_json(struct jp_ctx *ctx, FILE *fp, const char *keyid,
+    const char *asc, const char *gpg)
+{
+	struct stat sa, sg;
+
+	if (stat(asc, &sa) < 0)
+		return jp_error_errno(ctx, errno, "cannot stat '%s'", asc);
+	if (stat(gpg, &sg) < 0)
+		return jp_error_errno(ctx, errno, "cannot stat '%s'", gpg);
+	fputs("{\"key\": ", fp);
+	jp_cmd_json_str(fp, keyid);
+	fputs(", \"files\": [{\"path\": ", fp);
+	jp_cmd_json_str(fp, asc);
+	fprintf(fp, ", \"armor\": true, \"size\": %lld}, {\"path\": ",
+	    (long long)sa.st_size);
+	jp_cmd_json_str(fp, gpg);
+	fprintf(fp, ", \"armor\": false, \"size\": %lld}]}\n",
+	    (long long)sg.st_size);
+	return 0;
 }
 
 /* Declared in commands.h as well once the command table has it. */
@@ -42,7 +91,7 @@ key_help(void)
 int
 cmd_key(int argc, char **argv, struct jp_ctx *ctx)
 {
-	enum { OPT_HOMEDIR = 256, OPT_ALGO, OPT_UID, OPT_EXPIRE };
+	enum { OPT_HOMEDIR = 256, OPT_ALGO, OPT_UID, OPT_EXPIRE, OPT_JSON };
 	static const struct option longopts[] = {
 		{ "homedir", required_argument, NULL, OPT_HOMEDIR },
 		{ "algo", required_argument, NULL, OPT_ALGO },
@@ -50,6 +99,7 @@ cmd_key(int argc, char **argv, struct jp_ctx *ctx)
 		{ "expire", required_argument, NULL, OPT_EXPIRE },
 		{ "key", required_argument, NULL, 'k' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -59,8 +109,8 @@ cmd_key(int argc, char **argv, struct jp_ctx *ctx)
 	const char *uid = "jprepo repository signing key", *sub;
 	char fpr[JP_PGP_FPR_MAX], *asc = NULL, *gpg = NULL;
 	unsigned long expire = 0;
-	int c, gen, status = JP_EXIT_USAGE;
-	long v;
+	int c, gen, json = 0, status = JP_EXIT_USAGE;
+	long v, expire_days = 0;
 
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		key_help();
@@ -111,6 +161,10 @@ cmd_key(int argc, char **argv, struct jp_ctx *ctx)
 				return JP_EXIT_USAGE;
 			}
 			expire = (unsigned long)v * 86400UL;
+			expire_days = v;
+			break;
+		case OPT_JSON:
+			json = 1;
 			break;
 		case 'k':
 			keyid = optarg;
@@ -136,7 +190,10 @@ cmd_key(int argc, char **argv, struct jp_ctx *ctx)
 			jp_err(ctx, "%s", jp_error_msg(ctx));
 			return JP_EXIT_FAILURE;
 		}
-		printf("%s\n", fpr);
+		if (json)
+			key_generate_json(stdout, fpr, algo, uid, expire_days);
+		else
+			printf("%s\n", fpr);
 		if (fflush(stdout) != 0) {
 			jp_err(ctx, "cannot write to stdout");
 			return JP_EXIT_FAILURE;
@@ -156,6 +213,16 @@ cmd_key(int argc, char **argv, struct jp_ctx *ctx)
 		goto out;
 	}
 	jp_info(ctx, "wrote '%s' and '%s'", asc, gpg);
+	if (json) {
+		if (key_export_json(ctx, stdout, keyid, asc, gpg) < 0) {
+			jp_err(ctx, "%s", jp_error_msg(ctx));
+			goto out;
+		}
+		if (fflush(stdout) != 0) {
+			jp_err(ctx, "cannot write to stdout");
+			goto out;
+		}
+	}
 	status = JP_EXIT_OK;
 out:
 	free(asc);

@@ -18,7 +18,7 @@
 
 static const char sign_usage[] =
 	"usage: jprepo sign --key KEYID [--homedir GNUPGHOME]\n"
-	"                   [--passphrase-file FILE] [--wait SECONDS] REPO\n";
+	"                   [--passphrase-file FILE] [--wait SECONDS] [--json] REPO\n";
 
 static void
 sign_help(void)
@@ -36,6 +36,7 @@ sign_help(void)
 	    "                            line); default: gpg-agent asks\n"
 	    "      --wait SECONDS        wait that long for another jprepo's lock\n"
 	    "                            (default 0: fail at once; -1: forever)\n"
+	    "      --json                print the files written as JSON on stdout\n"
 	    "  -q, --quiet               print errors only\n"
 	    "  -v, --verbose             print each file signed\n"
 	    "  -h, --help                show this help\n\n"
@@ -84,17 +85,71 @@ sign_apt_suites(struct jp_ctx *ctx, const char *repo, char ***suites, size_t *n)
 	return 0;
 }
 
+static int
+sign_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The last component of a path without trailing slash. */
+static const char *
+sign_base(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/*
+ * The --json object on fp (jprepo-sign(1), JSON OUTPUT): the files written,
+ * relative to the repository, in the order they were signed.
+ */
+static void
+sign_json(FILE *fp, const char *repo, const char *keyid, int rpm,
+    char *const *suites, size_t nsuites)
+{
+	size_t i;
+
+	fputs("{\"repo\": ", fp);
+	jp_cmd_json_str(fp, repo);
+	fputs(", \"key\": ", fp);
+	jp_cmd_json_str(fp, keyid);
+	fprintf(fp, ", \"rpm_md\": %s, \"suites\": [", rpm ? "true" : "false");
+	for (i = 0; i < nsuites; i++) {
+		if (i)
+			fputs(", ", fp);
+		jp_cmd_json_str(fp, sign_base(suites[i]));
+	}
+	fputs("], \"files\": [", fp);
+	if (rpm)
+		fputs("\"repodata/repomd.xml.asc\", \"repodata/repomd.xml.key\"",
+		    fp);
+	for (i = 0; i < nsuites; i++) {
+		char *f = jp_xasprintf("dists/%s/InRelease", sign_base(suites[i]));
+
+		fputs(rpm || i ? ", " : "", fp);
+		jp_cmd_json_str(fp, f);
+		free(f);
+		f = jp_xasprintf("dists/%s/Release.gpg", sign_base(suites[i]));
+		fputs(", ", fp);
+		jp_cmd_json_str(fp, f);
+		free(f);
+	}
+	fputs("]}\n", fp);
+}
+
 /* Declared in commands.h as well once the command table has it. */
 
 int
 cmd_sign(int argc, char **argv, struct jp_ctx *ctx)
 {
-	enum { OPT_HOMEDIR = 256, OPT_PASSFILE, OPT_WAIT };
+	enum { OPT_HOMEDIR = 256, OPT_PASSFILE, OPT_WAIT, OPT_JSON };
 	static const struct option longopts[] = {
 		{ "key", required_argument, NULL, 'k' },
 		{ "homedir", required_argument, NULL, OPT_HOMEDIR },
 		{ "passphrase-file", required_argument, NULL, OPT_PASSFILE },
 		{ "wait", required_argument, NULL, OPT_WAIT },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -105,7 +160,7 @@ cmd_sign(int argc, char **argv, struct jp_ctx *ctx)
 	char *lock = NULL;
 	size_t nsuites = 0, i;
 	const char *repo;
-	int c, fd = -1, wait_secs = 0, rpm, status = JP_EXIT_USAGE;
+	int c, fd = -1, wait_secs = 0, rpm, json = 0, status = JP_EXIT_USAGE;
 	long v;
 
 	while ((c = getopt_long(argc, argv, "hk:qv", longopts, NULL)) != -1) {
@@ -136,6 +191,9 @@ cmd_sign(int argc, char **argv, struct jp_ctx *ctx)
 				return JP_EXIT_USAGE;
 			}
 			wait_secs = (int)v;
+			break;
+		case OPT_JSON:
+			json = 1;
 			break;
 		default:
 			return jp_cmd_usage_error(ctx, sign_usage);
@@ -187,6 +245,9 @@ cmd_sign(int argc, char **argv, struct jp_ctx *ctx)
 	/* Again under the lock: a build may have run meanwhile. */
 	rpm = access(repomd, F_OK) == 0;
 	sign_apt_suites(ctx, repo, &suites, &nsuites);
+	/* In name order: the same repository signs (and reports) alike. */
+	if (nsuites > 1)
+		qsort(suites, nsuites, sizeof(*suites), sign_cmp);
 	if (!rpm && nsuites == 0) {
 		jp_err(ctx, "no repository metadata in '%s' (no repodata/repomd.xml, "
 		    "no dists/*/Release): run jprepo build first", repo);
@@ -219,6 +280,13 @@ cmd_sign(int argc, char **argv, struct jp_ctx *ctx)
 		jp_info(ctx, "%s: signed %zu APT suite%s with key %s", repo,
 		    nsuites, nsuites == 1 ? "" : "s", s.keyid);
 	status = JP_EXIT_OK;
+	if (json) {
+		sign_json(stdout, repo, s.keyid, rpm, suites, nsuites);
+		if (fflush(stdout) != 0) {
+			jp_err(ctx, "cannot write to stdout");
+			status = JP_EXIT_FAILURE;
+		}
+	}
 out:
 	if (fd >= 0)
 		jp_lock_release(fd);

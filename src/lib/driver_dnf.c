@@ -34,8 +34,9 @@
  * matches as a full NEVRA.  A dry run is a test transaction
  * (tsflags=test): dependencies resolved, packages fetched, the rpm
  * transaction checked, nothing installed and nothing in dnf's history.
- * History ids come from `history list`, whose first row is the newest
- * (`history info last` fails on an empty history).
+ * History ids come from dnf 4's history database when it is there (see
+ * jp_dnf_swdb_id), else from `history list`, whose first row is the
+ * newest (`history info last` fails on an empty history).
  */
 #include "config.h"
 
@@ -44,6 +45,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "ctx.h"
 #include "driver.h"
@@ -234,6 +238,37 @@ jp_dnf_undo(struct jp_drv *d, const char *pm_id, int flags)
 	return jp_dnf_run(d, &a);
 }
 
+/*
+ * dnf 4 keeps its history in ROOT/var/lib/dnf/history.sqlite (libdnf's
+ * "swdb", table trans, one row per transaction, id ascending).  Reading
+ * its newest id there spares a run of dnf (about 0.13 s).  Returns 1 with
+ * *id set, 0 when the database is not there or not of that shape (then
+ * dnf is asked).
+ */
+static int
+jp_dnf_swdb_id(struct jp_drv *d, char **id)
+{
+	char *path = jp_xasprintf("%s/var/lib/dnf/history.sqlite",
+	    jp_dnf_rooted(d) ? d->cfg.root : "");
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int found = 0;
+
+	if (access(path, R_OK) == 0 &&
+	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT max(id) FROM trans", -1, &st,
+	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 0) == SQLITE_INTEGER)
+			*id = jp_xasprintf("%lld", (long long)
+			    sqlite3_column_int64(st, 0));
+		found = 1;      /* an empty history: no id */
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	free(path);
+	return found;
+}
+
 /* The first row of `history list`: "   12 | cmdline | date | ...". */
 static int
 jp_dnf_last_id(struct jp_drv *d, char **id)
@@ -243,6 +278,9 @@ jp_dnf_last_id(struct jp_drv *d, char **id)
 	int rc;
 
 	*id = NULL;
+	/* yum is asked: it may be yum 3, whose history is its own */
+	if (!strcmp(d->ops->name, "dnf") && jp_dnf_swdb_id(d, id))
+		return 0;
 	jp_dnf_head(d, &a, 0);
 	jp_argv_add(&a, "-q");
 	jp_argv_add(&a, "history");
