@@ -21,6 +21,7 @@ int cmd_history(int argc, char **argv, struct jp_ctx *ctx);
 int cmd_import(int argc, char **argv, struct jp_ctx *ctx);
 int cmd_plan(int argc, char **argv, struct jp_ctx *ctx);
 int cmd_key(int argc, char **argv, struct jp_ctx *ctx);
+int cmd_report(int argc, char **argv, struct jp_ctx *ctx);
 int cmd_rollback(int argc, char **argv, struct jp_ctx *ctx);
 int cmd_scan(int argc, char **argv, struct jp_ctx *ctx);
 int cmd_sign(int argc, char **argv, struct jp_ctx *ctx);

@@ -34,6 +34,7 @@ static const struct jp_command jp_commands[] = {
 	{ "import", cmd_import, "verify a bundle and import it into a store atomically" },
 	{ "key", cmd_key, "generate or export the repository signing key" },
 	{ "plan", cmd_plan, "compute what each scanned host needs from the repositories" },
+	{ "report", cmd_report, "report where the fleet stands: text, JSON or HTML" },
 	{ "rollback", cmd_rollback, "undo an applied transaction by its ID" },
 	{ "scan", cmd_scan, "write the scan file of a host: its installed packages" },
 	{ "sign", cmd_sign, "sign a repository's metadata with OpenPGP" },
