@@ -248,33 +248,56 @@ jp_journal_check(struct jp_journal *j, int flags)
 	return 0;
 }
 
+static int jp_journal_open_at(struct jp_ctx *ctx, struct jp_journal *j,
+    int flags, struct jp_journal **out);
+
 int
 jp_journal_open(struct jp_ctx *ctx, const char *root, int flags,
     struct jp_journal **out)
 {
 	struct jp_journal *j = NULL;
 	struct stat sb;
-	char *dir = NULL;
-	int oflags, rc = 0;
 
 	*out = NULL;
 	if (root && (!*root || !strcmp(root, "/")))
 		root = NULL;
+	/* a mistyped --root is an error, not a host without a journal */
+	if (root && stat(root, &sb) < 0)
+		return jp_error_errno(ctx, errno, "cannot read the root '%s'",
+		    root);
+	if (root && !S_ISDIR(sb.st_mode))
+		return jp_error_set(ctx, JP_ERR, "cannot read the root '%s': "
+		    "not a directory", root);
 	j = jp_xcalloc(1, sizeof(*j));
 	j->ctx = ctx;
 	j->readonly = (flags & JP_JOURNAL_READONLY) != 0;
 	j->path = root ? jp_path_join(root, JP_JOURNAL_FILE) :
 	    jp_xstrdup("/" JP_JOURNAL_FILE);
-	/* a mistyped --root is an error, not a host without a journal */
-	if (root && stat(root, &sb) < 0) {
-		rc = jp_error_errno(ctx, errno, "cannot read the root '%s'", root);
-		goto out;
-	}
-	if (root && !S_ISDIR(sb.st_mode)) {
-		rc = jp_error_set(ctx, JP_ERR, "cannot read the root '%s': not "
-		    "a directory", root);
-		goto out;
-	}
+	return jp_journal_open_at(ctx, j, flags, out);
+}
+
+int
+jp_journal_open_file(struct jp_ctx *ctx, const char *path, int flags,
+    struct jp_journal **out)
+{
+	struct jp_journal *j = jp_xcalloc(1, sizeof(*j));
+
+	*out = NULL;
+	j->ctx = ctx;
+	j->readonly = (flags & JP_JOURNAL_READONLY) != 0;
+	j->path = jp_xstrdup(path);
+	return jp_journal_open_at(ctx, j, flags, out);
+}
+
+/* Open j->path as jp_journal_open says; j is consumed. */
+static int
+jp_journal_open_at(struct jp_ctx *ctx, struct jp_journal *j, int flags,
+    struct jp_journal **out)
+{
+	struct stat sb;
+	char *dir = NULL;
+	int oflags, rc = 0;
+
 	if (stat(j->path, &sb) < 0) {
 		if (errno != ENOENT) {
 			rc = jp_error_errno(ctx, errno, "cannot read the apply "

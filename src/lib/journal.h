@@ -102,6 +102,12 @@ struct jp_journal_tx {
 int jp_journal_open(struct jp_ctx *ctx, const char *root, int flags,
     struct jp_journal **out);
 /* Close the journal; NULL is a no-op. */
+/*
+ * As jp_journal_open, for the journal file at path itself (a journal
+ * collected from a host, as `jprepo report --history` reads them).
+ */
+int jp_journal_open_file(struct jp_ctx *ctx, const char *path, int flags,
+    struct jp_journal **out);
 void jp_journal_close(struct jp_journal *j);
 /* The journal's file name, as opened. */
 const char *jp_journal_path(const struct jp_journal *j);

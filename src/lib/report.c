@@ -551,8 +551,9 @@ jp_report_exists(const char *path)
 	return lstat(path, &sb) == 0;
 }
 
+/* The journal at path (a file); 0 when there is none. */
 static int
-jp_report_history_journal(struct jp_ctx *ctx, const char *root,
+jp_report_history_journal(struct jp_ctx *ctx, const char *path,
     struct jp_report_history *out)
 {
 	struct jp_journal *j = NULL;
@@ -560,7 +561,8 @@ jp_report_history_journal(struct jp_ctx *ctx, const char *root,
 	size_t n = 0, i;
 	int rc;
 
-	if ((rc = jp_journal_open(ctx, root, JP_JOURNAL_READONLY, &j)) < 0)
+	if ((rc = jp_journal_open_file(ctx, path, JP_JOURNAL_READONLY,
+	    &j)) < 0)
 		return rc;
 	if (!j)
 		return 0;
@@ -588,7 +590,7 @@ int
 jp_report_history_read(struct jp_ctx *ctx, const char *dir,
     const char *host, struct jp_report_history *out)
 {
-	char *hdir = NULL, *file = NULL, *tmp = NULL, *lnk = NULL, *p;
+	char *hdir = NULL, *file = NULL;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -599,69 +601,15 @@ jp_report_history_read(struct jp_ctx *ctx, const char *dir,
 	file = jp_path_join(hdir, JP_JOURNAL_FILE);
 	if (jp_report_exists(file)) {
 		/* a copy of the host's root directory */
-		rc = jp_report_history_journal(ctx, hdir, out);
+		rc = jp_report_history_journal(ctx, file, out);
 		goto out;
 	}
 	free(file);
+	/* the journal as `jprepo apply` leaves it, collected alone */
 	file = jp_path_join(hdir, "journal.sqlite");
-	if (!jp_report_exists(file))
-		goto out;
-	/*
-	 * The journal as `jprepo apply` leaves it, collected alone: the
-	 * journal module opens ROOT/var/lib/jprepo/journal.sqlite, so a
-	 * scratch root with a symbolic link to the file stands in for the
-	 * host (read-only: nothing is written through it).
-	 */
-	p = getenv("TMPDIR");
-	tmp = jp_path_join(p && *p ? p : "/tmp", "jprepo-report.XXXXXX");
-	if (!mkdtemp(tmp)) {
-		rc = jp_error_errno(ctx, errno, "cannot create a directory "
-		    "'%s'", tmp);
-		free(tmp);
-		tmp = NULL;
-		goto out;
-	}
-	lnk = jp_path_join(tmp, "var/lib/jprepo");
-	if ((rc = jp_mkdir_p(ctx, lnk)) < 0)
-		goto out;
-	free(lnk);
-	lnk = jp_path_join(tmp, JP_JOURNAL_FILE);
-	p = file[0] == '/' ? jp_xstrdup(file) : NULL;
-	if (!p) {
-		char *cwd = getcwd(NULL, 0);
-
-		if (!cwd) {
-			rc = jp_error_errno(ctx, errno, "cannot read the "
-			    "current directory");
-			goto out;
-		}
-		p = jp_path_join(cwd, file);
-		free(cwd);
-	}
-	if (symlink(p, lnk) < 0) {
-		rc = jp_error_errno(ctx, errno, "cannot link '%s'", lnk);
-		free(p);
-		goto out;
-	}
-	free(p);
-	rc = jp_report_history_journal(ctx, tmp, out);
-	if (rc < 0) {
-		/* the message names the link: name the file */
-		char *msg = jp_xstrdup(jp_error_msg(ctx));
-
-		rc = jp_error_set(ctx, JP_ERR, "cannot read the journal '%s' "
-		    "(%s)", file, msg);
-		free(msg);
-	}
+	if (jp_report_exists(file))
+		rc = jp_report_history_journal(ctx, file, out);
 out:
-	if (tmp) {
-		struct jp_ctx quiet;
-
-		jp_ctx_init(&quiet, "jprepo");
-		(void)jp_rm_rf(&quiet, tmp);
-		free(tmp);
-	}
-	free(lnk);
 	free(file);
 	free(hdir);
 	return rc;
