@@ -935,7 +935,13 @@ jp_report_json_host(FILE *fp, const struct jp_report *rep,
 	    h->over_sla ? "true" : "false");
 	if (h->has_apply) {
 		fputs("{\"txid\": ", fp);
-		jp_report_json_val(fp, h->apply_txid);
+		/* the journal's ids are integers: a number when it is one */
+		if (h->apply_txid && *h->apply_txid &&
+		    strspn(h->apply_txid, "0123456789") ==
+		    strlen(h->apply_txid) && strlen(h->apply_txid) < 19)
+			fputs(h->apply_txid, fp);
+		else
+			jp_report_json_val(fp, h->apply_txid);
 		fputs(", \"status\": ", fp);
 		jp_report_json_val(fp, h->apply_status);
 		fputs(", \"time\": ", fp);
