@@ -102,6 +102,7 @@ build_json(FILE *fp, const char *repo, const struct jp_build_opts *o,
 {
 	const char *suite = o->suite ? o->suite : "stable";
 	int apt = st->format == JP_REPO_APT;
+	size_t i;
 
 	fputs("{\"repo\": ", fp);
 	jp_cmd_json_str(fp, repo);
@@ -121,10 +122,18 @@ build_json(FILE *fp, const char *repo, const struct jp_build_opts *o,
 		    "\"component\": null", fp);
 	}
 	fprintf(fp, ", \"packages\": %zu, \"added\": %zu, \"removed\": %zu, "
-	    "\"cached\": %zu, \"failed\": %zu, \"sources\": %zu, "
-	    "\"duplicates\": %zu, \"up_to_date\": %s, \"key\": ",
-	    st->packages, st->added, st->removed, st->reused, st->failed,
-	    st->sources, st->duplicates, st->up_to_date ? "true" : "false");
+	    "\"cached\": %zu, \"failed\": [", st->packages, st->added,
+	    st->removed, st->reused);
+	for (i = 0; i < st->nfailures; i++) {
+		fputs(i ? ", {\"path\": " : "{\"path\": ", fp);
+		jp_cmd_json_str(fp, st->failures[i].path);
+		fputs(", \"error\": ", fp);
+		jp_cmd_json_str(fp, st->failures[i].error);
+		putc('}', fp);
+	}
+	fprintf(fp, "], \"sources\": %zu, \"duplicates\": %zu, "
+	    "\"up_to_date\": %s, \"key\": ", st->sources, st->duplicates,
+	    st->up_to_date ? "true" : "false");
 	if (o->sign_key)
 		jp_cmd_json_str(fp, o->sign_key);
 	else
@@ -161,7 +170,7 @@ cmd_build(int argc, char **argv, struct jp_ctx *ctx)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct jp_build_opts opts = { 0 };
-	struct jp_build_stats stats;
+	struct jp_build_stats stats = { 0 };
 	const char **advisories;
 	size_t nadv = 0;
 	const char *repo;
@@ -321,6 +330,7 @@ cmd_build(int argc, char **argv, struct jp_ctx *ctx)
 	}
 	status = ctx->had_error ? JP_EXIT_PARTIAL : JP_EXIT_OK;
 out:
+	jp_build_stats_release(&stats);
 	free(advisories);
 	return status;
 }

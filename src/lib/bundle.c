@@ -2956,7 +2956,9 @@ merge_rebuild(struct jp_ctx *ctx, const char *store, const char *stage,
 		}
 		jp_info(ctx, "adding %s's packages to '%s' and rebuilding it%s",
 		    mf->bundle, name, bo.sign_key ? " (signed)" : "");
-		if ((rc = jp_repobuild(ctx, staged, &bo, &bs)) < 0) {
+		rc = jp_repobuild(ctx, staged, &bo, &bs);
+		jp_build_stats_release(&bs);
+		if (rc < 0) {
 			char msg[JP_ERRMSG_MAX];
 
 			snprintf(msg, sizeof(msg), "%s", jp_error_msg(ctx));

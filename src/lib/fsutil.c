@@ -295,6 +295,21 @@ jp_walk_skipped(const char *name, const char *const *skip)
 	return 0;
 }
 
+/* Report a path the walk cannot read and remember it. */
+static void
+jp_walk_error(struct jp_ctx *ctx, struct jp_walk *w, const char *rel,
+    const char *what, const char *path, int errnum)
+{
+	char *msg = jp_xasprintf("cannot %s '%s': %s", what, path,
+	    strerror(errnum));
+
+	jp_warn(ctx, "%s", msg);
+	w->errors = jp_xrealloc(w->errors, (w->nerrors + 1) * sizeof(*w->errors));
+	w->errors[w->nerrors].rel = jp_xstrdup(rel);
+	w->errors[w->nerrors].error = msg;
+	w->nerrors++;
+}
+
 static void
 jp_walk_dir(struct jp_ctx *ctx, const char *root, const char *rel,
     const char *const *suffixes, const char *const *skip, struct jp_walk *w)
@@ -304,8 +319,7 @@ jp_walk_dir(struct jp_ctx *ctx, const char *root, const char *rel,
 	struct dirent *de;
 
 	if (!d) {
-		jp_warn(ctx, "cannot read directory '%s': %s", full, strerror(errno));
-		w->nerrors++;
+		jp_walk_error(ctx, w, rel, "read directory", full, errno);
 		free(full);
 		return;
 	}
@@ -321,8 +335,7 @@ jp_walk_dir(struct jp_ctx *ctx, const char *root, const char *rel,
 		sub = rel[0] ? jp_path_join(rel, de->d_name) : jp_xstrdup(de->d_name);
 		path = jp_path_join(full, de->d_name);
 		if (lstat(path, &st) < 0) {
-			jp_warn(ctx, "cannot stat '%s': %s", path, strerror(errno));
-			w->nerrors++;
+			jp_walk_error(ctx, w, sub, "stat", path, errno);
 			goto next;
 		}
 		if (S_ISDIR(st.st_mode)) {
@@ -389,6 +402,11 @@ jp_walk_release(struct jp_walk *w)
 	for (i = 0; i < w->n; i++)
 		free(w->v[i].rel);
 	free(w->v);
+	for (i = 0; i < w->nerrors; i++) {
+		free(w->errors[i].rel);
+		free(w->errors[i].error);
+	}
+	free(w->errors);
 	memset(w, 0, sizeof(*w));
 }
 

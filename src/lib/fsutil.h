@@ -56,10 +56,17 @@ struct jp_walk_entry {
 	uint64_t dev;
 };
 
+/* A directory or file a walk could not read. */
+struct jp_walk_error {
+	char *rel;        /* relative to the walk's root ("" for the root) */
+	char *error;      /* the message reported */
+};
+
 struct jp_walk {
 	struct jp_walk_entry *v;
 	size_t n, cap;
 	size_t nerrors;   /* directories or files that could not be read */
+	struct jp_walk_error *errors;  /* nerrors of them */
 };
 
 /*
@@ -68,7 +75,7 @@ struct jp_walk {
  * (NULL-terminated; matched against the name at any depth, e.g.
  * "repodata"); directories whose names start with '.' are never entered.
  * Unreadable directories are reported with
- * jp_warn, counted in nerrors and skipped.  Entries come sorted by rel
+ * jp_warn, recorded in errors (nerrors) and skipped.  Entries come sorted by rel
  * (bytewise).  Symbolic links to regular files are followed; links to
  * directories are not.
  */

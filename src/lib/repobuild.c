@@ -1002,6 +1002,32 @@ jp_fresh_dir(struct jp_ctx *ctx, const char *path)
 	return 0;
 }
 
+/* Remember a file or directory left out, for stats->failures. */
+static void
+jp_build_failure_add(struct jp_build_stats *stats, const char *path,
+    const char *error)
+{
+	stats->failures = jp_xrealloc(stats->failures,
+	    (stats->nfailures + 1) * sizeof(*stats->failures));
+	stats->failures[stats->nfailures].path = jp_xstrdup(path);
+	stats->failures[stats->nfailures].error = jp_xstrdup(error);
+	stats->nfailures++;
+}
+
+void
+jp_build_stats_release(struct jp_build_stats *stats)
+{
+	size_t i;
+
+	for (i = 0; i < stats->nfailures; i++) {
+		free(stats->failures[i].path);
+		free(stats->failures[i].error);
+	}
+	free(stats->failures);
+	stats->failures = NULL;
+	stats->nfailures = 0;
+}
+
 int
 jp_repobuild(struct jp_ctx *ctx, const char *repo,
     const struct jp_build_opts *opts, struct jp_build_stats *stats)
@@ -1083,6 +1109,9 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 	if (walk.nerrors) {
 		ctx->had_error = 1;
 		stats->failed += walk.nerrors;
+		for (i = 0; i < walk.nerrors; i++)
+			jp_build_failure_add(stats, walk.errors[i].rel,
+			    walk.errors[i].error);
 	}
 	jp_verbose(ctx, "found %zu package files under '%s'", walk.n, repo);
 
@@ -1206,6 +1235,8 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 	for (i = 0; i < walk.n; i++) {
 		if (items[i].error) {
 			jp_err(ctx, "%s", items[i].error);
+			jp_build_failure_add(stats, items[i].entry->rel,
+			    items[i].error);
 			stats->failed++;
 			ctx->had_error = 1;
 		}

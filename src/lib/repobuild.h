@@ -43,6 +43,12 @@ struct jp_build_opts {
 	const char *sign_passphrase_file;
 };
 
+/* A package file or directory left out of a build. */
+struct jp_build_failure {
+	char *path;                 /* relative to the repository */
+	char *error;                /* why, as reported on stderr */
+};
+
 struct jp_build_stats {
 	int format;                 /* enum jp_repo_format built */
 	size_t packages;            /* packages in the published metadata */
@@ -50,6 +56,9 @@ struct jp_build_stats {
 	size_t reused;              /* taken from the cache */
 	size_t removed;             /* in the cache, gone from the tree */
 	size_t failed;              /* bad packages left out */
+	struct jp_build_failure *failures; /* the failed of them, in the
+	                               order they were reported */
+	size_t nfailures;           /* == failed */
 	size_t sources;             /* source packages skipped */
 	size_t duplicates;          /* NEVRAs seen twice, later ones left out */
 	size_t adv_missing;         /* advisory packages the repository lacks */
@@ -62,9 +71,13 @@ struct jp_build_stats {
  * was published (or was already up to date); bad packages then set
  * ctx->had_error and are counted in stats->failed.  Returns a negative code
  * with a message when nothing was published: JP_ERR_BUSY when another
- * process holds the repository's lock.
+ * process holds the repository's lock.  Either way, release stats with
+ * jp_build_stats_release() afterwards.
  */
 int jp_repobuild(struct jp_ctx *ctx, const char *repo,
     const struct jp_build_opts *opts, struct jp_build_stats *stats);
+
+/* Free what jp_repobuild() put into stats (the failures). */
+void jp_build_stats_release(struct jp_build_stats *stats);
 
 #endif
