@@ -120,33 +120,66 @@ jp_drv_cmdline(char *const argv[])
 	return s;
 }
 
-/* environ with the entries of extra added (an entry of the same name
- * replaced); the array is malloc'd, the strings are not copied. */
+/*
+ * The environment of a package manager: a clean one, not the caller's
+ * (jprepo runs as root; LD_PRELOAD, PYTHONPATH, a stray APT_CONFIG or
+ * RPM_* setting must not reach dnf, rpm, zypper or apt).  Kept from ours:
+ * the variables named below; set: LC_ALL=C.UTF-8 and LANG=C.UTF-8, so that
+ * the messages the journal keeps and the error lines jprepo picks are in
+ * the managers' own English; then the entries of extra ("NAME=value",
+ * replacing one of the same name).  The array is malloc'd; its strings
+ * are environ's, extra's or static.
+ */
+static const char *const jp_drv_env_keep[] = {
+	"PATH", "HOME", "TMPDIR", "TZ", "TERM", "USER", "LOGNAME",
+	"http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY",
+	"NO_PROXY", "ftp_proxy", "all_proxy",
+};
+
+static int
+jp_drv_env_named(const char *entry, const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(entry, name, n) && entry[n] == '=';
+}
+
 static char **
 jp_drv_env(char *const extra[])
 {
-	size_t n = 0, m = 0, i, j, k = 0;
+	static char lc_all[] = "LC_ALL=C.UTF-8", lang[] = "LANG=C.UTF-8";
+	size_t nkeep = sizeof(jp_drv_env_keep) / sizeof(jp_drv_env_keep[0]);
+	size_t m = 0, i, j, k = 0;
 	char **env;
 
-	while (environ[n])
-		n++;
 	while (extra && extra[m])
 		m++;
-	env = jp_xmalloc((n + m + 1) * sizeof(*env));
-	for (i = 0; i < n; i++) {
-		const char *eq = strchr(environ[i], '=');
-		size_t nl = eq ? (size_t)(eq - environ[i]) : strlen(environ[i]);
-		int replaced = 0;
+	env = jp_xmalloc((nkeep + m + 3) * sizeof(*env));
+	for (i = 0; i < nkeep; i++) {
+		const char *v = NULL;
 
-		for (j = 0; j < m; j++)
-			if (!strncmp(extra[j], environ[i], nl) &&
-			    extra[j][nl] == '=')
-				replaced = 1;
-		if (!replaced)
-			env[k++] = environ[i];
+		for (j = 0; environ[j]; j++)
+			if (jp_drv_env_named(environ[j], jp_drv_env_keep[i]))
+				v = environ[j];
+		if (v)
+			env[k++] = (char *)v;
 	}
-	for (j = 0; j < m; j++)
-		env[k++] = extra[j];
+	env[k++] = lc_all;
+	env[k++] = lang;
+	for (j = 0; j < m; j++) {
+		const char *eq = strchr(extra[j], '=');
+		size_t nl = eq ? (size_t)(eq - extra[j]) : strlen(extra[j]);
+
+		/* an extra entry replaces one of the same name */
+		for (i = 0; i < k; i++) {
+			if (!strncmp(env[i], extra[j], nl) && env[i][nl] == '=') {
+				env[i] = extra[j];
+				break;
+			}
+		}
+		if (i == k)
+			env[k++] = extra[j];
+	}
 	env[k] = NULL;
 	return env;
 }
