@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "conffile.h"
 
 static int cmd_help(int argc, char **argv, struct jp_ctx *ctx);
 
@@ -42,7 +43,7 @@ static const struct jp_command jp_commands[] = {
 };
 
 static const char jp_usage[] =
-	"usage: jprepo [-q|-v] [-C DIR] COMMAND [ARGS...]\n"
+	"usage: jprepo [-q|-v] [-C DIR] [-c FILE] COMMAND [ARGS...]\n"
 	"       jprepo --help | --version | help COMMAND\n";
 
 static void
@@ -57,6 +58,8 @@ jp_print_help(FILE *fp)
 	    "  -q, --quiet        print errors only\n"
 	    "  -v, --verbose      say more (repeat for debug output)\n"
 	    "  -C DIR             run as if started in DIR\n"
+	    "  -c, --config FILE  read the configuration FILE instead of\n"
+	    "                     $JPREPO_CONFIG or " JP_CONFFILE_DEFAULT "\n"
 	    "  -h, --help         show this help\n"
 	    "  --version          show the version\n\n"
 	    "Commands:\n", fp);
@@ -310,6 +313,7 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -317,34 +321,48 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct jp_command *cmd;
+	struct jp_conffile *conf = NULL;
+	struct jp_conffile_argv cargs;
 	struct jp_ctx ctx;
-	char *cmdname;
-	int c, status;
+	char *cmdname, *conf_path = NULL;
+	int c, status, conf_given = 0;
 
 	jp_ctx_init(&ctx, "jprepo");
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+hqvC:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hqvC:c:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
+			free(conf_path);
 			jp_print_help(stdout);
 			return jp_check_stdout(&ctx, JP_EXIT_OK);
 		case 'V':
+			free(conf_path);
 			printf("jprepo %s\n", PACKAGE_VERSION);
 			return jp_check_stdout(&ctx, JP_EXIT_OK);
 		case 'C':
 			if (chdir(optarg) < 0) {
+				free(conf_path);
 				jp_err(&ctx, "cannot change to directory '%s': %s",
 				    optarg, strerror(errno));
 				return JP_EXIT_FAILURE;
 			}
+			break;
+		case 'c':
+			/* relative to the directory current at this point (-C) */
+			free(conf_path);
+			conf_path = jp_conffile_abspath(optarg);
+			conf_given = 1;
 			break;
 		case 'q':
 		case 'v':
 			jp_cmd_common_opt(&ctx, c);
 			break;
 		default:
+			free(conf_path);
 			if (optopt == 'C')
 				jp_err(&ctx, "option '-C' needs a directory");
+			else if (optopt == 'c')
+				jp_err(&ctx, "option '-c' needs a file");
 			else if (optopt)
 				jp_err(&ctx, "unknown option '-%c'", optopt);
 			else
@@ -354,12 +372,14 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
+		free(conf_path);
 		fputs(jp_usage, stderr);
 		fputs("Try 'jprepo --help' for the list of commands.\n", stderr);
 		return JP_EXIT_USAGE;
 	}
 	cmd = jp_find_command(argv[optind]);
 	if (!cmd) {
+		free(conf_path);
 		jp_err(&ctx, "unknown command '%s'", argv[optind]);
 		fputs("Try 'jprepo --help' for the list of commands.\n", stderr);
 		return JP_EXIT_USAGE;
@@ -370,9 +390,30 @@ main(int argc, char **argv)
 	/* getopt's own messages then read "jprepo build: ..." */
 	cmdname = jp_xasprintf("jprepo %s", cmd->name);
 	argv[0] = cmdname;
+	/*
+	 * jprepo.conf(5): -c FILE, else $JPREPO_CONFIG (empty: none), else the
+	 * default file when it exists.  `jprepo help` reads none, so that a
+	 * broken file does not keep its manual page away.
+	 */
+	if (!conf_given && getenv("JPREPO_CONFIG")) {
+		conf_path = jp_xstrdup(getenv("JPREPO_CONFIG"));
+		conf_given = 1;
+	}
+	if (cmd->fn != cmd_help && (!conf_given || *conf_path) &&
+	    jp_conffile_load(&ctx, conf_given ? conf_path : JP_CONFFILE_DEFAULT,
+	    !conf_given, &conf) < 0) {
+		jp_err(&ctx, "%s", jp_error_msg(&ctx));
+		free(conf_path);
+		free(cmdname);
+		return JP_EXIT_USAGE;
+	}
+	free(conf_path);
+	jp_conffile_args(&ctx, conf, cmd->name, argc, argv, &cargs);
 	optind = 0;   /* glibc: restart getopt for the command's own options */
 	opterr = 1;
-	status = cmd->fn(argc, argv, &ctx);
+	status = cmd->fn(cargs.argc, cargs.argv, &ctx);
+	jp_conffile_argv_free(&cargs);
+	jp_conffile_free(conf);
 	free(cmdname);
 	return jp_check_stdout(&ctx, status);
 }

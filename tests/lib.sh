@@ -29,6 +29,9 @@ export JP_SRCDIR JP_BUILDDIR JPREPO
 LC_ALL=C.UTF-8
 export LC_ALL
 unset SOURCE_DATE_EPOCH
+# no configuration file of this machine (/etc/jprepo/jprepo.conf) applies
+JPREPO_CONFIG=
+export JPREPO_CONFIG
 
 jp_bg_pids=
 jp_gpg_homes=
