@@ -1119,44 +1119,6 @@ ar_pick_index(struct ar_state *s, const struct ar_release *r,
 	return 0;
 }
 
-/* Add a word to a list of distinct words. */
-static void
-ar_words_add(char ***v, size_t *n, const char *w, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < *n; i++)
-		if (strlen((*v)[i]) == len && !strncmp((*v)[i], w, len))
-			return;
-	*v = jp_xrealloc(*v, (*n + 1) * sizeof(**v));
-	(*v)[(*n)++] = jp_xstrndup(w, len);
-}
-
-static void
-ar_words_split(char ***v, size_t *n, const char *list)
-{
-	const char *q = list;
-
-	while (q && *(q = ar_skip_space(q))) {
-		const char *e = q;
-
-		while (*e && !ar_isspace(*e))
-			e++;
-		ar_words_add(v, n, q, (size_t)(e - q));
-		q = e;
-	}
-}
-
-static void
-ar_words_free(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 /*
  * The components and architectures of a suite whose Release lacks the
  * fields: those of the listed "COMPONENT/binary-ARCH/Packages*" names.
@@ -1174,9 +1136,9 @@ ar_from_listing(const struct ar_release *r, char ***comps, size_t *ncomps,
 		if (!b || !(sl = strchr(b + 8, '/')) || strncmp(sl, "/Packages", 9))
 			continue;
 		if (want_comps)
-			ar_words_add(comps, ncomps, nm, (size_t)(b - nm));
+			jp_deb822_words_add(comps, ncomps, nm, (size_t)(b - nm));
 		if (want_archs)
-			ar_words_add(archs, narchs, b + 8, (size_t)(sl - b - 8));
+			jp_deb822_words_add(archs, narchs, b + 8, (size_t)(sl - b - 8));
 	}
 }
 
@@ -1195,15 +1157,15 @@ ar_suite(struct ar_state *s, const char *suite)
 	fcomps = jp_deb822_get(&r.sts[0], "Components");
 	farchs = jp_deb822_get(&r.sts[0], "Architectures");
 	nosup = jp_deb822_get(&r.sts[0], "No-Support-for-Architecture-all");
-	ar_words_split(&comps, &ncomps, fcomps);
+	jp_deb822_words_split(&comps, &ncomps, fcomps);
 	if (s->deb_arch) {
 		/* apt skips an architecture that Release does not list */
 		if (!farchs || ar_list_has(farchs, s->deb_arch,
 		    strlen(s->deb_arch)))
-			ar_words_add(&archs, &narchs, s->deb_arch,
+			jp_deb822_words_add(&archs, &narchs, s->deb_arch,
 			    strlen(s->deb_arch));
 	} else {
-		ar_words_split(&archs, &narchs, farchs);
+		jp_deb822_words_split(&archs, &narchs, farchs);
 	}
 	ar_from_listing(&r, &comps, &ncomps, &archs, &narchs, !fcomps,
 	    !s->deb_arch && !farchs);
@@ -1211,7 +1173,7 @@ ar_suite(struct ar_state *s, const char *suite)
 	all_ok = (!farchs || ar_list_has(farchs, "all", 3)) &&
 	    !(nosup && !strcmp(nosup, "Packages"));
 	if (all_ok)
-		ar_words_add(&archs, &narchs, "all", 3);
+		jp_deb822_words_add(&archs, &narchs, "all", 3);
 
 	for (c = 0; c < ncomps; c++) {
 		for (a = 0; a < narchs; a++) {
@@ -1306,8 +1268,8 @@ ar_suite(struct ar_state *s, const char *suite)
 			    "(listed in '%s')", suite, first, r.shown);
 	}
 out:
-	ar_words_free(comps, ncomps);
-	ar_words_free(archs, narchs);
+	jp_deb822_words_free(comps, ncomps);
+	jp_deb822_words_free(archs, narchs);
 	ar_release_free(&r);
 	return rc;
 }
@@ -1401,7 +1363,7 @@ ar_suites(const char *repo, char ***out, size_t *n)
 		free(a);
 		free(b);
 		if (ok)
-			ar_words_add(out, n, e->d_name, strlen(e->d_name));
+			jp_deb822_words_add(out, n, e->d_name, strlen(e->d_name));
 	}
 	closedir(d);
 	free(dists);
@@ -1465,7 +1427,7 @@ out:
 			free(p->repos[p->nrepos].arch);
 		}
 	}
-	ar_words_free(suites, nsuites);
+	jp_deb822_words_free(suites, nsuites);
 	free(s.seen);
 	jp_advset_release(&s.advs);
 	return rc;

@@ -338,3 +338,61 @@ jp_deb822_write_stanza(struct jp_deb822_buf *b,
 	for (i = 0; i < st->nfields; i++)
 		jp_deb822_write_field(b, st->fields[i].name, st->fields[i].value);
 }
+
+/* --- word lists --- */
+
+void
+jp_deb822_words_add(char ***v, size_t *n, const char *w, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strlen((*v)[i]) == len && !strncmp((*v)[i], w, len))
+			return;
+	*v = jp_xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = jp_xstrndup(w, len);
+}
+
+void
+jp_deb822_words_split(char ***v, size_t *n, const char *list)
+{
+	const char *p = list;
+
+	while (p && *p) {
+		size_t k;
+
+		p += strspn(p, " \t\r\n");
+		k = strcspn(p, " \t\r\n");
+		if (k)
+			jp_deb822_words_add(v, n, p, k);
+		p += k;
+	}
+}
+
+void
+jp_deb822_words_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+int
+jp_deb822_word_in(const char *list, const char *w)
+{
+	size_t wl = strlen(w);
+	const char *p = list;
+
+	while (p && *p) {
+		size_t n;
+
+		p += strspn(p, " \t\r\n");
+		n = strcspn(p, " \t\r\n");
+		if (n == wl && !strncmp(p, w, wl))
+			return 1;
+		p += n;
+	}
+	return 0;
+}

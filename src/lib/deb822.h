@@ -129,4 +129,14 @@ void jp_deb822_buf_put(struct jp_deb822_buf *b, const char *s, size_t n);
 void jp_deb822_buf_puts(struct jp_deb822_buf *b, const char *s);
 void jp_deb822_buf_release(struct jp_deb822_buf *b);
 
+/* --- word lists (Components:, Architectures: ...) --- */
+/* Add the len bytes at w to the list *v of *n distinct words (copied). */
+void jp_deb822_words_add(char ***v, size_t *n, const char *w, size_t len);
+/* Add each word of the blank-separated list (NULL: none). */
+void jp_deb822_words_split(char ***v, size_t *n, const char *list);
+/* Free the words and the array. */
+void jp_deb822_words_free(char **v, size_t n);
+/* Is w one of the words of the blank-separated list (NULL: none)? */
+int jp_deb822_word_in(const char *list, const char *w);
+
 #endif

@@ -1224,62 +1224,6 @@ rel_parse(struct jp_ctx *ctx, const char *shown, const char *v,
 }
 
 static int
-word_in(const char *list, const char *w)
-{
-	size_t wl = strlen(w);
-	const char *p = list;
-
-	while (p && *p) {
-		size_t n;
-
-		p += strspn(p, " \t\n");
-		n = strcspn(p, " \t\n");
-		if (n == wl && !strncmp(p, w, wl))
-			return 1;
-		p += n;
-	}
-	return 0;
-}
-
-static void
-words_add(char ***v, size_t *n, const char *w, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < *n; i++)
-		if (strlen((*v)[i]) == len && !strncmp((*v)[i], w, len))
-			return;
-	*v = jp_xrealloc(*v, (*n + 1) * sizeof(**v));
-	(*v)[(*n)++] = jp_xstrndup(w, len);
-}
-
-static void
-words_split(char ***v, size_t *n, const char *list)
-{
-	const char *p = list;
-
-	while (p && *p) {
-		size_t k;
-
-		p += strspn(p, " \t\n");
-		k = strcspn(p, " \t\n");
-		if (k)
-			words_add(v, n, p, k);
-		p += k;
-	}
-}
-
-static void
-words_free(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-static int
 fetch_listed(struct jp_ctx *ctx, const char *sbase, const char *sdir,
     const struct rel_file *f)
 {
@@ -1362,12 +1306,12 @@ mirror_apt(struct jp_ctx *ctx, const char *base, const char *suite,
 	fcomps = jp_deb822_get(&sts[0], "Components");
 	farchs = jp_deb822_get(&sts[0], "Architectures");
 	nosup = jp_deb822_get(&sts[0], "No-Support-for-Architecture-all");
-	words_split(&comps, &ncomps, fcomps);
+	jp_deb822_words_split(&comps, &ncomps, fcomps);
 	if (arch && *arch) {
-		if (!farchs || word_in(farchs, arch))
-			words_add(&archs, &narchs, arch, strlen(arch));
+		if (!farchs || jp_deb822_word_in(farchs, arch))
+			jp_deb822_words_add(&archs, &narchs, arch, strlen(arch));
 	} else {
-		words_split(&archs, &narchs, farchs);
+		jp_deb822_words_split(&archs, &narchs, farchs);
 	}
 	/* without the fields: the components and architectures listed */
 	for (i = 0; i < files.n && (!fcomps || (!farchs && !(arch && *arch)));
@@ -1377,14 +1321,14 @@ mirror_apt(struct jp_ctx *ctx, const char *base, const char *suite,
 		if (!b || !(sl = strchr(b + 8, '/')) || strncmp(sl, "/Packages", 9))
 			continue;
 		if (!fcomps)
-			words_add(&comps, &ncomps, nm, (size_t)(b - nm));
+			jp_deb822_words_add(&comps, &ncomps, nm, (size_t)(b - nm));
 		if (!farchs && !(arch && *arch))
-			words_add(&archs, &narchs, b + 8, (size_t)(sl - b - 8));
+			jp_deb822_words_add(&archs, &narchs, b + 8, (size_t)(sl - b - 8));
 	}
-	all_ok = (!farchs || word_in(farchs, "all")) &&
+	all_ok = (!farchs || jp_deb822_word_in(farchs, "all")) &&
 	    !(nosup && !strcmp(nosup, "Packages"));
 	if (all_ok)
-		words_add(&archs, &narchs, "all", 3);
+		jp_deb822_words_add(&archs, &narchs, "all", 3);
 	for (c = 0; c < ncomps; c++) {
 		for (a = 0; a < narchs; a++) {
 			char *b = jp_xasprintf("%s/binary-%s/Packages", comps[c],
@@ -1445,8 +1389,8 @@ mirror_apt(struct jp_ctx *ctx, const char *base, const char *suite,
 done:
 	rc = 0;
 out:
-	words_free(comps, ncomps);
-	words_free(archs, narchs);
+	jp_deb822_words_free(comps, ncomps);
+	jp_deb822_words_free(archs, narchs);
 	rel_list_release(&files);
 	if (sts)
 		jp_deb822_free(sts, nst);
