@@ -188,6 +188,13 @@ int
 jp_file_write_atomic(struct jp_ctx *ctx, const char *path, const void *data,
     size_t len)
 {
+	return jp_file_write_atomic_mode(ctx, path, data, len, -1);
+}
+
+int
+jp_file_write_atomic_mode(struct jp_ctx *ctx, const char *path,
+    const void *data, size_t len, int mode)
+{
 	char *tmp = jp_xasprintf("%s.tmp.%ld", path, (long)getpid());
 	const char *p = data;
 	int fd, rc = 0;
@@ -198,7 +205,10 @@ jp_file_write_atomic(struct jp_ctx *ctx, const char *path, const void *data,
 		free(tmp);
 		return rc;
 	}
-	while (len > 0) {
+	if (mode >= 0 && fchmod(fd, (mode_t)mode) < 0)
+		rc = jp_error_errno(ctx, errno, "cannot set the mode of '%s'",
+		    tmp);
+	while (rc == 0 && len > 0) {
 		ssize_t n = write(fd, p, len);
 
 		if (n < 0) {

@@ -35,6 +35,10 @@ int jp_file_read(struct jp_ctx *ctx, const char *path, char **data, size_t *len)
 /* Write data to path through path.tmp.PID, fsync, rename. */
 int jp_file_write_atomic(struct jp_ctx *ctx, const char *path,
     const void *data, size_t len);
+/* The same with the file's mode set to mode whatever the umask (-1: the
+ * umask applies to 0644). */
+int jp_file_write_atomic_mode(struct jp_ctx *ctx, const char *path,
+    const void *data, size_t len, int mode);
 
 /* --- lock files --- */
 /*

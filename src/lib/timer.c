@@ -257,47 +257,13 @@ static int
 timer_write(struct jp_ctx *ctx, const char *path, const char *text)
 {
 	char *dir = timer_dirname(path);
-	char *tmp = jp_xasprintf("%s.tmp.%ld", path, (long)getpid());
-	size_t len = strlen(text);
-	int fd, rc = 0;
+	int rc = timer_mkdirs(ctx, dir);
 
-	rc = timer_mkdirs(ctx, dir);
-	if (rc < 0)
-		goto out;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	    0644);
-	if (fd < 0) {
-		rc = jp_error_errno(ctx, errno, "cannot create '%s'", tmp);
-		goto out;
-	}
-	if (fchmod(fd, 0644) < 0)
-		rc = jp_error_errno(ctx, errno, "cannot set the mode of '%s'",
-		    tmp);
-	while (rc == 0 && len > 0) {
-		ssize_t n = write(fd, text, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = jp_error_errno(ctx, errno, "cannot write '%s'", tmp);
-			break;
-		}
-		text += n;
-		len -= (size_t)n;
-	}
-	if (rc == 0 && fsync(fd) < 0)
-		rc = jp_error_errno(ctx, errno, "cannot sync '%s'", tmp);
-	if (close(fd) < 0 && rc == 0)
-		rc = jp_error_errno(ctx, errno, "cannot write '%s'", tmp);
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = jp_error_errno(ctx, errno, "cannot rename '%s' to '%s'",
-		    tmp, path);
-	if (rc < 0)
-		unlink(tmp);
-	else
+	if (rc == 0)
+		rc = jp_file_write_atomic_mode(ctx, path, text, strlen(text),
+		    0644);
+	if (rc == 0)
 		rc = jp_fsync_dir(ctx, dir);
-out:
-	free(tmp);
 	free(dir);
 	return rc;
 }
