@@ -21,7 +21,7 @@
 void
 jp_apply_set_release(struct jp_apply_set *s)
 {
-	size_t i;
+	size_t i, j;
 
 	if (!s)
 		return;
@@ -35,6 +35,13 @@ jp_apply_set_release(struct jp_apply_set *s)
 		free(it->from);
 		free(it->to);
 		free(it->advisories);
+		for (j = 0; j < it->nadvs; j++) {
+			free(it->advs[j].id);
+			free(it->advs[j].type);
+			free(it->advs[j].severity);
+			free(it->advs[j].issued);
+		}
+		free(it->advs);
 	}
 	free(s->items);
 	free(s->host);
@@ -103,8 +110,9 @@ jp_planrd_str(struct jp_planrd *r, const char *key, char **out)
 	return 0;
 }
 
+/* The "advisories" array of an update into it (ids joined, and in full). */
 static int
-jp_planrd_advs(struct jp_planrd *r, char **out)
+jp_planrd_advs(struct jp_planrd *r, struct jp_apply_item *it)
 {
 	enum jp_json_tok t;
 	size_t len = 0;
@@ -115,37 +123,50 @@ jp_planrd_advs(struct jp_planrd *r, char **out)
 		return jp_planrd_fail(r, "\"advisories\" of an update is not "
 		    "an array");
 	for (;;) {
+		struct jp_apply_adv *a;
+
 		if (jp_planrd_next(r, &t) < 0)
 			return JP_ERR;
 		if (t == JP_JSON_ARR_END)
 			return 0;
 		if (t != JP_JSON_OBJ_BEGIN)
 			return jp_planrd_fail(r, "an advisory is not an object");
+		it->advs = jp_xrealloc(it->advs, (it->nadvs + 1) *
+		    sizeof(*it->advs));
+		a = &it->advs[it->nadvs++];
+		memset(a, 0, sizeof(*a));
 		for (;;) {
+			const char *k;
+			int rc = 0;
+
 			if (jp_planrd_next(r, &t) < 0)
 				return JP_ERR;
 			if (t == JP_JSON_OBJ_END)
 				break;
-			if (!strcmp(jp_json_text(&r->j, NULL), "id")) {
-				char *id = NULL;
-				size_t n;
-
-				if (jp_planrd_str(r, "id", &id) < 0)
-					return JP_ERR;
-				if (!id)
-					continue;
-				n = strlen(id);
-				*out = jp_xrealloc(*out, len + n + 2);
-				if (len)
-					(*out)[len++] = ' ';
-				memcpy(*out + len, id, n + 1);
-				len += n;
-				free(id);
-				continue;
-			}
-			if (jp_planrd_next(r, &t) < 0 ||
+			k = jp_json_text(&r->j, NULL);
+			if (!strcmp(k, "id"))
+				rc = jp_planrd_str(r, "id", &a->id);
+			else if (!strcmp(k, "type"))
+				rc = jp_planrd_str(r, "type", &a->type);
+			else if (!strcmp(k, "severity"))
+				rc = jp_planrd_str(r, "severity", &a->severity);
+			else if (!strcmp(k, "issued"))
+				rc = jp_planrd_str(r, "issued", &a->issued);
+			else if (jp_planrd_next(r, &t) < 0 ||
 			    jp_json_skip(&r->j, t) < 0)
 				return jp_planrd_fail(r, "not JSON");
+			if (rc < 0)
+				return rc;
+		}
+		if (a->id) {
+			size_t n = strlen(a->id);
+
+			it->advisories = jp_xrealloc(it->advisories,
+			    len + n + 2);
+			if (len)
+				it->advisories[len++] = ' ';
+			memcpy(it->advisories + len, a->id, n + 1);
+			len += n;
 		}
 	}
 }
@@ -179,7 +200,7 @@ jp_planrd_update(struct jp_planrd *r, struct jp_apply_set *s)
 		else if (!strcmp(k, "obsoletes"))
 			rc = jp_planrd_str(r, "obsoletes", &obsoletes);
 		else if (!strcmp(k, "advisories"))
-			rc = jp_planrd_advs(r, &it->advisories);
+			rc = jp_planrd_advs(r, it);
 		else if (!strcmp(k, "installonly")) {
 			if (jp_planrd_next(r, &t) < 0)
 				goto fail;
@@ -284,23 +305,18 @@ jp_planrd_host(struct jp_planrd *r, struct jp_apply_set *s)
 }
 
 int
-jp_apply_plan_read(struct jp_ctx *ctx, const char *path, const char *host,
-    struct jp_apply_set *out)
+jp_apply_plan_parse(struct jp_ctx *ctx, const char *what, const char *data,
+    size_t len, int (*fn)(void *opaque, struct jp_apply_set *s),
+    void *opaque)
 {
 	struct jp_planrd r;
 	enum jp_json_tok t;
-	char *data = NULL, *names = NULL, *fmt = NULL;
-	size_t len, nl = 0;
-	int rc, found = 0, seen_format = 0;
+	char *fmt = NULL;
+	int rc = JP_ERR, seen_format = 0, seen_version = 0, seen_hosts = 0;
 
-	memset(out, 0, sizeof(*out));
-	rc = jp_file_read(ctx, path, &data, &len);
-	if (rc < 0)
-		return rc;
 	r.ctx = ctx;
-	r.path = path;
+	r.path = what;
 	jp_json_init_mem(&r.j, data, len);
-	rc = JP_ERR;
 	if (jp_planrd_next(&r, &t) < 0)
 		goto out;
 	if (t != JP_JSON_OBJ_BEGIN) {
@@ -331,10 +347,11 @@ jp_apply_plan_read(struct jp_ctx *ctx, const char *path, const char *host,
 			    strcmp(jp_json_text(&r.j, NULL), "1")) {
 				jp_error_set(ctx, JP_ERR, "cannot read the plan "
 				    "'%s': version %s; this jprepo reads "
-				    "version 1", path, t == JP_JSON_NUMBER ?
+				    "version 1", what, t == JP_JSON_NUMBER ?
 				    jp_json_text(&r.j, NULL) : "(not a number)");
 				goto out;
 			}
+			seen_version = 1;
 		} else if (!strcmp(k, "hosts")) {
 			if (jp_planrd_next(&r, &t) < 0)
 				goto out;
@@ -342,9 +359,10 @@ jp_apply_plan_read(struct jp_ctx *ctx, const char *path, const char *host,
 				jp_planrd_fail(&r, "\"hosts\" is not an array");
 				goto out;
 			}
+			seen_hosts = 1;
 			for (;;) {
 				struct jp_apply_set s;
-				size_t n;
+				int frc;
 
 				if (jp_planrd_next(&r, &t) < 0)
 					goto out;
@@ -360,20 +378,12 @@ jp_apply_plan_read(struct jp_ctx *ctx, const char *path, const char *host,
 					jp_apply_set_release(&s);
 					goto out;
 				}
-				if (!strcmp(s.host, host) && !found) {
-					*out = s;
-					found = 1;
-					continue;
-				}
-				n = strlen(s.host);
-				names = jp_xrealloc(names, nl + n + 3);
-				if (nl) {
-					names[nl++] = ',';
-					names[nl++] = ' ';
-				}
-				memcpy(names + nl, s.host, n + 1);
-				nl += n;
+				frc = fn(opaque, &s);
 				jp_apply_set_release(&s);
+				if (frc < 0) {
+					rc = frc;
+					goto out;
+				}
 			}
 		} else if (jp_planrd_next(&r, &t) < 0 ||
 		    jp_json_skip(&r.j, t) < 0) {
@@ -383,26 +393,82 @@ jp_apply_plan_read(struct jp_ctx *ctx, const char *path, const char *host,
 	}
 	if (jp_planrd_next(&r, &t) < 0)
 		goto out;
-	if (!seen_format) {
+	if (!seen_format)
 		jp_planrd_fail(&r, "not a plan (no \"format\": "
 		    "\"jprepo-plan\")");
-		goto out;
-	}
-	if (found) {
-		rc = 1;
-	} else {
-		out->host = names ? names : jp_xstrdup("");
-		names = NULL;
+	else if (!seen_version)
+		jp_planrd_fail(&r, "no \"version\"");
+	else if (!seen_hosts)
+		jp_planrd_fail(&r, "no \"hosts\"");
+	else
 		rc = 0;
-	}
 out:
-	if (rc < 0)
-		jp_apply_set_release(out);
 	jp_json_release(&r.j);
-	free(names);
 	free(fmt);
-	free(data);
 	return rc;
+}
+
+/* jp_apply_plan_read's callback: keep the host's section, name the others. */
+struct jp_plan_pick {
+	const char *host;
+	struct jp_apply_set *out;
+	int found;
+	char *names;
+	size_t nl;
+};
+
+static int
+jp_plan_pick(void *opaque, struct jp_apply_set *s)
+{
+	struct jp_plan_pick *pk = opaque;
+	size_t n;
+
+	if (!pk->found && !strcmp(s->host, pk->host)) {
+		*pk->out = *s;
+		memset(s, 0, sizeof(*s));
+		pk->found = 1;
+		return 0;
+	}
+	n = strlen(s->host);
+	pk->names = jp_xrealloc(pk->names, pk->nl + n + 3);
+	if (pk->nl) {
+		pk->names[pk->nl++] = ',';
+		pk->names[pk->nl++] = ' ';
+	}
+	memcpy(pk->names + pk->nl, s->host, n + 1);
+	pk->nl += n;
+	return 0;
+}
+
+int
+jp_apply_plan_read(struct jp_ctx *ctx, const char *path, const char *host,
+    struct jp_apply_set *out)
+{
+	struct jp_plan_pick pk;
+	char *data = NULL;
+	size_t len;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&pk, 0, sizeof(pk));
+	pk.host = host;
+	pk.out = out;
+	rc = jp_file_read(ctx, path, &data, &len);
+	if (rc < 0)
+		return rc;
+	rc = jp_apply_plan_parse(ctx, path, data, len, jp_plan_pick, &pk);
+	free(data);
+	if (rc < 0) {
+		jp_apply_set_release(out);
+		free(pk.names);
+		return rc;
+	}
+	if (pk.found) {
+		free(pk.names);
+		return 1;
+	}
+	out->host = pk.names ? pk.names : jp_xstrdup("");
+	return 0;
 }
 
 /* --- planning against local repositories --- */

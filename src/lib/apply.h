@@ -15,6 +15,11 @@ struct jp_ctx;
 struct jp_scan;
 struct jp_pool;
 
+/* An advisory an update fixes, as the plan gives it. */
+struct jp_apply_adv {
+	char *id, *type, *severity, *issued;   /* NULL when not given */
+};
+
 /* One update to apply. */
 struct jp_apply_item {
 	char *name, *arch;        /* the package to install: name, to_arch */
@@ -25,6 +30,8 @@ struct jp_apply_item {
 	char *to;                 /* the version to install */
 	int installonly;          /* installed beside the installed ones */
 	char *advisories;         /* ids, space-separated; NULL: none */
+	struct jp_apply_adv *advs;  /* the same advisories in full */
+	size_t nadvs;
 };
 
 /* A host's updates. */
@@ -39,6 +46,19 @@ struct jp_apply_set {
 };
 
 void jp_apply_set_release(struct jp_apply_set *s);
+
+/*
+ * Parse a plan (jprepo-plan(5), the len bytes at data; what names it in
+ * messages) and call fn with each host's section, in order.  fn may take
+ * what it wants from *s (setting those fields to NULL or zero); the parser
+ * releases the rest.  fn returns 0 to go on, or a negative code (with a
+ * message) that stops the parse and is returned.  Returns 0, or a negative
+ * code with a message naming what: not JSON, not a plan, a version other
+ * than 1, no "hosts", a host without "host", a field of the wrong type.
+ */
+int jp_apply_plan_parse(struct jp_ctx *ctx, const char *what,
+    const char *data, size_t len,
+    int (*fn)(void *opaque, struct jp_apply_set *s), void *opaque);
 
 /*
  * Read the section of host from the plan file at path (jprepo-plan(5)).

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "apply.h"
 #include "ctx.h"
 #include "fsutil.h"
 #include "journal.h"
@@ -172,69 +173,6 @@ jp_report_days(int64_t now, int64_t t)
 
 /* --- plans --- */
 
-struct jp_report_rd {
-	struct jp_ctx *ctx;
-	const char *what;
-	struct jp_json j;
-};
-
-static int
-jp_report_rd_fail(struct jp_report_rd *r, const char *why)
-{
-	if (jp_json_error(&r->j)[0])
-		return jp_error_set(r->ctx, JP_ERR, "cannot read the plan '%s': "
-		    "%s at byte %llu", r->what, jp_json_error(&r->j),
-		    (unsigned long long)jp_json_error_offset(&r->j));
-	return jp_error_set(r->ctx, JP_ERR, "cannot read the plan '%s': %s",
-	    r->what, why);
-}
-
-static int
-jp_report_rd_next(struct jp_report_rd *r, enum jp_json_tok *t)
-{
-	if (jp_json_next(&r->j, t) < 0)
-		return jp_report_rd_fail(r, "not JSON");
-	return 0;
-}
-
-/* The next value, a string or null, into *out (replacing it). */
-static int
-jp_report_rd_str(struct jp_report_rd *r, const char *key, char **out)
-{
-	enum jp_json_tok t;
-	char why[96];
-
-	if (jp_report_rd_next(r, &t) < 0)
-		return JP_ERR;
-	if (t == JP_JSON_NULL)
-		return 0;
-	if (t != JP_JSON_STRING) {
-		snprintf(why, sizeof(why), "\"%s\" is not a string", key);
-		return jp_report_rd_fail(r, why);
-	}
-	free(*out);
-	*out = jp_xstrdup(jp_json_text(&r->j, NULL));
-	return 0;
-}
-
-/* Expect the start of an object or array (begin) after a member key. */
-static int
-jp_report_rd_open(struct jp_report_rd *r, enum jp_json_tok begin,
-    const char *key)
-{
-	enum jp_json_tok t;
-	char why[96];
-
-	if (jp_report_rd_next(r, &t) < 0)
-		return JP_ERR;
-	if (t != begin) {
-		snprintf(why, sizeof(why), "\"%s\" is not an %s", key,
-		    begin == JP_JSON_OBJ_BEGIN ? "object" : "array");
-		return jp_report_rd_fail(r, why);
-	}
-	return 0;
-}
-
 static void
 jp_report_adv_release(struct jp_report_adv *a)
 {
@@ -243,38 +181,6 @@ jp_report_adv_release(struct jp_report_adv *a)
 	free(a->severity);
 	free(a->issued);
 	memset(a, 0, sizeof(*a));
-}
-
-/* One advisory object; its "{" was read. */
-static int
-jp_report_rd_adv(struct jp_report_rd *r, struct jp_report_adv *a)
-{
-	enum jp_json_tok t;
-	const char *k;
-
-	for (;;) {
-		if (jp_report_rd_next(r, &t) < 0)
-			return JP_ERR;
-		if (t == JP_JSON_OBJ_END)
-			return 0;
-		k = jp_json_text(&r->j, NULL);
-		if (!strcmp(k, "id")) {
-			if (jp_report_rd_str(r, "id", &a->id) < 0)
-				return JP_ERR;
-		} else if (!strcmp(k, "type")) {
-			if (jp_report_rd_str(r, "type", &a->type) < 0)
-				return JP_ERR;
-		} else if (!strcmp(k, "severity")) {
-			if (jp_report_rd_str(r, "severity", &a->severity) < 0)
-				return JP_ERR;
-		} else if (!strcmp(k, "issued")) {
-			if (jp_report_rd_str(r, "issued", &a->issued) < 0)
-				return JP_ERR;
-		} else if (jp_report_rd_next(r, &t) < 0 ||
-		    jp_json_skip(&r->j, t) < 0) {
-			return jp_report_rd_fail(r, "not JSON");
-		}
-	}
 }
 
 /* Keep a as one of h's security advisories unless its id is there. */
@@ -296,91 +202,6 @@ jp_report_keep_sec(struct jp_report_plan_host *h, struct jp_report_adv *a)
 	h->sec = jp_xrealloc(h->sec, (h->nsec + 1) * sizeof(*h->sec));
 	h->sec[h->nsec++] = *a;
 	memset(a, 0, sizeof(*a));
-}
-
-/* One update object; its "{" was read. */
-static int
-jp_report_rd_update(struct jp_report_rd *r, struct jp_report_plan_host *h)
-{
-	enum jp_json_tok t;
-	const char *k;
-
-	for (;;) {
-		if (jp_report_rd_next(r, &t) < 0)
-			return JP_ERR;
-		if (t == JP_JSON_OBJ_END)
-			return 0;
-		k = jp_json_text(&r->j, NULL);
-		if (strcmp(k, "advisories")) {
-			if (jp_report_rd_next(r, &t) < 0 ||
-			    jp_json_skip(&r->j, t) < 0)
-				return jp_report_rd_fail(r, "not JSON");
-			continue;
-		}
-		if (jp_report_rd_open(r, JP_JSON_ARR_BEGIN, "advisories") < 0)
-			return JP_ERR;
-		for (;;) {
-			struct jp_report_adv a;
-
-			if (jp_report_rd_next(r, &t) < 0)
-				return JP_ERR;
-			if (t == JP_JSON_ARR_END)
-				break;
-			if (t != JP_JSON_OBJ_BEGIN)
-				return jp_report_rd_fail(r, "an advisory is not "
-				    "an object");
-			memset(&a, 0, sizeof(a));
-			if (jp_report_rd_adv(r, &a) < 0) {
-				jp_report_adv_release(&a);
-				return JP_ERR;
-			}
-			jp_report_keep_sec(h, &a);
-		}
-	}
-}
-
-/* One host object; its "{" was read. */
-static int
-jp_report_rd_host(struct jp_report_rd *r, struct jp_report_plan_host *h)
-{
-	enum jp_json_tok t;
-	const char *k;
-
-	for (;;) {
-		if (jp_report_rd_next(r, &t) < 0)
-			return JP_ERR;
-		if (t == JP_JSON_OBJ_END)
-			break;
-		k = jp_json_text(&r->j, NULL);
-		if (!strcmp(k, "host")) {
-			if (jp_report_rd_str(r, "host", &h->host) < 0)
-				return JP_ERR;
-			continue;
-		}
-		if (strcmp(k, "updates")) {
-			if (jp_report_rd_next(r, &t) < 0 ||
-			    jp_json_skip(&r->j, t) < 0)
-				return jp_report_rd_fail(r, "not JSON");
-			continue;
-		}
-		if (jp_report_rd_open(r, JP_JSON_ARR_BEGIN, "updates") < 0)
-			return JP_ERR;
-		for (;;) {
-			if (jp_report_rd_next(r, &t) < 0)
-				return JP_ERR;
-			if (t == JP_JSON_ARR_END)
-				break;
-			if (t != JP_JSON_OBJ_BEGIN)
-				return jp_report_rd_fail(r, "an update is not an "
-				    "object");
-			h->updates++;
-			if (jp_report_rd_update(r, h) < 0)
-				return JP_ERR;
-		}
-	}
-	if (!h->host)
-		return jp_report_rd_fail(r, "a host has no \"host\"");
-	return 0;
 }
 
 static void
@@ -409,103 +230,47 @@ jp_report_plan_release(struct jp_report_plan *plan)
 	plan->n = 0;
 }
 
+/* A host's section of the plan (apply.c's reader) in report's form. */
 static int
-jp_report_rd_plan(struct jp_report_rd *r, struct jp_report_plan *plan)
+jp_report_plan_host(void *opaque, struct jp_apply_set *s)
 {
-	enum jp_json_tok t;
-	const char *k;
-	char *format = NULL;
-	int have_hosts = 0, rc = JP_ERR;
-	long version = 0;
+	struct jp_report_plan *plan = opaque;
+	struct jp_report_plan_host *h;
+	size_t i, k;
 
-	if (jp_report_rd_next(r, &t) < 0)
-		return JP_ERR;
-	if (t != JP_JSON_OBJ_BEGIN)
-		return jp_report_rd_fail(r, "not a plan (not a JSON object)");
-	for (;;) {
-		if (jp_report_rd_next(r, &t) < 0)
-			goto out;
-		if (t == JP_JSON_OBJ_END)
-			break;
-		k = jp_json_text(&r->j, NULL);
-		if (!strcmp(k, "format")) {
-			if (jp_report_rd_str(r, "format", &format) < 0)
-				goto out;
-		} else if (!strcmp(k, "version")) {
-			if (jp_report_rd_next(r, &t) < 0)
-				goto out;
-			if (t != JP_JSON_NUMBER) {
-				jp_report_rd_fail(r, "\"version\" is not a number");
-				goto out;
-			}
-			version = strtol(jp_json_text(&r->j, NULL), NULL, 10);
-		} else if (!strcmp(k, "hosts")) {
-			if (jp_report_rd_open(r, JP_JSON_ARR_BEGIN, "hosts") < 0)
-				goto out;
-			have_hosts = 1;
-			for (;;) {
-				struct jp_report_plan_host *h;
+	plan->hosts = jp_xrealloc(plan->hosts, (plan->n + 1) *
+	    sizeof(*plan->hosts));
+	h = &plan->hosts[plan->n++];
+	memset(h, 0, sizeof(*h));
+	h->host = s->host;
+	s->host = NULL;
+	h->updates = s->n;
+	for (i = 0; i < s->n; i++) {
+		struct jp_apply_item *it = &s->items[i];
 
-				if (jp_report_rd_next(r, &t) < 0)
-					goto out;
-				if (t == JP_JSON_ARR_END)
-					break;
-				if (t != JP_JSON_OBJ_BEGIN) {
-					jp_report_rd_fail(r, "a host is not an "
-					    "object");
-					goto out;
-				}
-				plan->hosts = jp_xrealloc(plan->hosts,
-				    (plan->n + 1) * sizeof(*plan->hosts));
-				h = &plan->hosts[plan->n++];
-				memset(h, 0, sizeof(*h));
-				if (jp_report_rd_host(r, h) < 0)
-					goto out;
-			}
-		} else if (jp_report_rd_next(r, &t) < 0 ||
-		    jp_json_skip(&r->j, t) < 0) {
-			jp_report_rd_fail(r, "not JSON");
-			goto out;
+		for (k = 0; k < it->nadvs; k++) {
+			struct jp_report_adv a;
+
+			a.id = it->advs[k].id;
+			a.type = it->advs[k].type;
+			a.severity = it->advs[k].severity;
+			a.issued = it->advs[k].issued;
+			memset(&it->advs[k], 0, sizeof(it->advs[k]));
+			jp_report_keep_sec(h, &a);
 		}
 	}
-	if (jp_report_rd_next(r, &t) < 0)
-		goto out;
-	if (!format || strcmp(format, "jprepo-plan")) {
-		jp_report_rd_fail(r, "not a plan (\"format\" is not "
-		    "\"jprepo-plan\")");
-		goto out;
-	}
-	if (version != 1) {
-		char why[96];
-
-		snprintf(why, sizeof(why), "plan version %ld, this jprepo "
-		    "reads version 1", version);
-		jp_report_rd_fail(r, why);
-		goto out;
-	}
-	if (!have_hosts) {
-		jp_report_rd_fail(r, "no \"hosts\"");
-		goto out;
-	}
-	rc = 0;
-out:
-	free(format);
-	return rc;
+	return 0;
 }
 
 int
 jp_report_plan_parse(struct jp_ctx *ctx, const char *what, const char *data,
     size_t len, struct jp_report_plan *plan)
 {
-	struct jp_report_rd r;
 	int rc;
 
 	memset(plan, 0, sizeof(*plan));
-	r.ctx = ctx;
-	r.what = what;
-	jp_json_init_mem(&r.j, data, len);
-	rc = jp_report_rd_plan(&r, plan);
-	jp_json_release(&r.j);
+	rc = jp_apply_plan_parse(ctx, what, data, len, jp_report_plan_host,
+	    plan);
 	if (rc < 0)
 		jp_report_plan_release(plan);
 	return rc;
