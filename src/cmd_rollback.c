@@ -164,11 +164,8 @@ cmd_rollback(int argc, char **argv, struct jp_ctx *ctx)
 			break;
 		case OPT_PM:
 			pm_name = optarg;
-			if (!jp_drv_pm_parse(optarg)) {
-				jp_err(ctx, "unknown package manager '%s': "
-				    "dnf, yum, zypper or apt", optarg);
+			if (!hostrun_parse_pm(ctx, optarg))
 				return jp_cmd_usage_error(ctx, rollback_usage);
-			}
 			break;
 		case OPT_SUITE:
 			suite = optarg;

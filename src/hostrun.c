@@ -27,6 +27,17 @@ hr_fail(struct hostrun *hr, int status)
 }
 
 int
+hostrun_parse_pm(struct jp_ctx *ctx, const char *name)
+{
+	int pm = jp_drv_pm_parse(name);
+
+	if (!pm)
+		jp_err(ctx, "unknown package manager '%s': dnf, yum, zypper or "
+		    "apt", name);
+	return pm;
+}
+
+int
 hostrun_start(struct hostrun *hr, struct jp_ctx *ctx, const char *root,
     const char *host, int dry)
 {

@@ -45,6 +45,9 @@ struct hostrun {
 	int dry;                  /* nothing is journaled or changed */
 };
 
+/* Parse --pm NAME: the jp_pm, or 0 after printing what is accepted. */
+int hostrun_parse_pm(struct jp_ctx *ctx, const char *name);
+
 /*
  * Take the host's apply lock (ROOT/var/lib/jprepo/apply.lock; when dry,
  * only if that directory exists) and scan it.  host: --host or NULL.

@@ -110,6 +110,33 @@ jp_planrd_str(struct jp_planrd *r, const char *key, char **out)
 	return 0;
 }
 
+/* A string member of an object: its key and where its value goes. */
+struct jp_planrd_field {
+	const char *key;
+	char **dst;
+};
+
+/*
+ * The value of member k: into the field of that key (a string or null),
+ * else skipped.  Returns 1 when k is one of fields, 0 when skipped, or
+ * negative.
+ */
+static int
+jp_planrd_member(struct jp_planrd *r, const char *k,
+    const struct jp_planrd_field *fields, size_t n)
+{
+	enum jp_json_tok t;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(k, fields[i].key))
+			return jp_planrd_str(r, fields[i].key, fields[i].dst) < 0 ?
+			    JP_ERR : 1;
+	if (jp_planrd_next(r, &t) < 0 || jp_json_skip(&r->j, t) < 0)
+		return jp_planrd_fail(r, "not JSON");
+	return 0;
+}
+
 /* The "advisories" array of an update into it (ids joined, and in full). */
 static int
 jp_planrd_advs(struct jp_planrd *r, struct jp_apply_item *it)
@@ -136,27 +163,19 @@ jp_planrd_advs(struct jp_planrd *r, struct jp_apply_item *it)
 		a = &it->advs[it->nadvs++];
 		memset(a, 0, sizeof(*a));
 		for (;;) {
-			const char *k;
-			int rc = 0;
+			const struct jp_planrd_field f[] = {
+				{ "id", &a->id }, { "type", &a->type },
+				{ "severity", &a->severity },
+				{ "issued", &a->issued },
+			};
 
 			if (jp_planrd_next(r, &t) < 0)
 				return JP_ERR;
 			if (t == JP_JSON_OBJ_END)
 				break;
-			k = jp_json_text(&r->j, NULL);
-			if (!strcmp(k, "id"))
-				rc = jp_planrd_str(r, "id", &a->id);
-			else if (!strcmp(k, "type"))
-				rc = jp_planrd_str(r, "type", &a->type);
-			else if (!strcmp(k, "severity"))
-				rc = jp_planrd_str(r, "severity", &a->severity);
-			else if (!strcmp(k, "issued"))
-				rc = jp_planrd_str(r, "issued", &a->issued);
-			else if (jp_planrd_next(r, &t) < 0 ||
-			    jp_json_skip(&r->j, t) < 0)
-				return jp_planrd_fail(r, "not JSON");
-			if (rc < 0)
-				return rc;
+			if (jp_planrd_member(r, jp_json_text(&r->j, NULL), f,
+			    sizeof(f) / sizeof(f[0])) < 0)
+				return JP_ERR;
 		}
 		if (a->id) {
 			size_t n = strlen(a->id);
@@ -179,6 +198,11 @@ jp_planrd_update(struct jp_planrd *r, struct jp_apply_set *s)
 	enum jp_json_tok t;
 
 	for (;;) {
+		const struct jp_planrd_field f[] = {
+			{ "name", &it->name }, { "arch", &arch },
+			{ "to_arch", &it->arch }, { "from", &it->from },
+			{ "to", &it->to }, { "obsoletes", &obsoletes },
+		};
 		const char *k;
 		int rc = 0;
 
@@ -187,28 +211,14 @@ jp_planrd_update(struct jp_planrd *r, struct jp_apply_set *s)
 		if (t == JP_JSON_OBJ_END)
 			break;
 		k = jp_json_text(&r->j, NULL);
-		if (!strcmp(k, "name"))
-			rc = jp_planrd_str(r, "name", &it->name);
-		else if (!strcmp(k, "arch"))
-			rc = jp_planrd_str(r, "arch", &arch);
-		else if (!strcmp(k, "to_arch"))
-			rc = jp_planrd_str(r, "to_arch", &it->arch);
-		else if (!strcmp(k, "from"))
-			rc = jp_planrd_str(r, "from", &it->from);
-		else if (!strcmp(k, "to"))
-			rc = jp_planrd_str(r, "to", &it->to);
-		else if (!strcmp(k, "obsoletes"))
-			rc = jp_planrd_str(r, "obsoletes", &obsoletes);
-		else if (!strcmp(k, "advisories"))
+		if (!strcmp(k, "advisories")) {
 			rc = jp_planrd_advs(r, it);
-		else if (!strcmp(k, "installonly")) {
+		} else if (!strcmp(k, "installonly")) {
 			if (jp_planrd_next(r, &t) < 0)
 				goto fail;
 			it->installonly = t == JP_JSON_TRUE;
-		} else if (jp_planrd_next(r, &t) < 0 ||
-		    jp_json_skip(&r->j, t) < 0) {
-			jp_planrd_fail(r, "not JSON");
-			goto fail;
+		} else {
+			rc = jp_planrd_member(r, k, f, sizeof(f) / sizeof(f[0]));
 		}
 		if (rc < 0)
 			goto fail;
