@@ -281,6 +281,30 @@ undo_step(struct apply *a, const struct jp_scan *before, const char *new_id,
 	return nleft ? -1 : 0;
 }
 
+/*
+ * One run of the package manager installing p[0..n): *status gets the
+ * run's status (0, the manager's exit status, or negative when it could
+ * not run), *line its most telling error line (NULL when it reported
+ * success), *id1 the manager's newest history id after it and *new_id that
+ * id when it is new (else NULL); the host is scanned again, the scan
+ * before the run going to *before.  Returns 0, or negative when the host
+ * could not be scanned after the run (message set).
+ */
+static int
+install_step(struct apply *a, const struct jp_drv_pkg *p, size_t n,
+    const char *id0, int *status, char **line, char **id1,
+    const char **new_id, struct jp_scan *before)
+{
+	int rc = jp_drv_install(a->hr.drv, p, n, 0);
+
+	*status = rc;
+	*line = rc == 0 ? NULL : rc < 0 ? jp_xstrdup(jp_error_msg(a->ctx)) :
+	    hostrun_error_line(&a->hr);
+	*id1 = hostrun_last_id(&a->hr);
+	*new_id = *id1 && (!id0 || strcmp(id0, *id1)) ? *id1 : NULL;
+	return hostrun_rescan(&a->hr, before);
+}
+
 static int
 window_closed(struct apply *a, time_t *closes)
 {
@@ -325,13 +349,8 @@ run_one_by_one(struct apply *a)
 		 * since (each history query is a run of the manager) */
 		id0 = known ? known : hostrun_last_id(&a->hr);
 		known = NULL;
-		rc = jp_drv_install(a->hr.drv, &p, 1, 0);
-		if (rc != 0)
-			line = rc < 0 ? jp_xstrdup(jp_error_msg(a->ctx)) :
-			    hostrun_error_line(&a->hr);
-		id1 = hostrun_last_id(&a->hr);
-		new_id = id1 && (!id0 || strcmp(id0, id1)) ? id1 : NULL;
-		if (hostrun_rescan(&a->hr, &before) < 0) {
+		if (install_step(a, &p, 1, id0, &rc, &line, &id1, &new_id,
+		    &before) < 0) {
 			/* cannot tell what happened: say so, stop */
 			jp_err(a->ctx, "%s", jp_error_msg(a->ctx));
 			hostrun_pkg(&a->hr, it->name, it->arch, it->from, it->to,
@@ -405,18 +424,14 @@ run_bulk(struct apply *a)
 	jp_info(a->ctx, "%zu update%s in one transaction", a->set.n,
 	    a->set.n == 1 ? "" : "s");
 	id0 = hostrun_last_id(&a->hr);
-	rc = jp_drv_install(a->hr.drv, p, a->set.n, 0);
-	free(p);
-	if (rc != 0)
-		line = rc < 0 ? jp_xstrdup(jp_error_msg(a->ctx)) :
-		    hostrun_error_line(&a->hr);
-	id1 = hostrun_last_id(&a->hr);
-	new_id = id1 && (!id0 || strcmp(id0, id1)) ? id1 : NULL;
-	if (hostrun_rescan(&a->hr, &before) < 0) {
+	if (install_step(a, p, a->set.n, id0, &rc, &line, &id1, &new_id,
+	    &before) < 0) {
+		free(p);
 		jp_err(a->ctx, "%s", jp_error_msg(a->ctx));
 		a->failed = a->set.n;
 		goto out;
 	}
+	free(p);
 	n = jp_apply_diff(&before, &a->hr.scan, &c);
 	for (i = 0; i < a->set.n; i++)
 		if (!item_done(a, &a->set.items[i]))
