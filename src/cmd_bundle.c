@@ -66,23 +66,31 @@ info_text(const struct jp_manifest *mf, const struct jp_bundle_stats *st,
 	printf("signature:  %s\n", sig);
 }
 
+void
+jp_cmd_json_bundle(FILE *fp, const struct jp_manifest *mf)
+{
+	fprintf(fp, "\"bundle\": \"%s\", \"store\": ", mf->bundle);
+	jp_cmd_json_str(fp, mf->store);
+	fprintf(fp, ", \"store_id\": \"%s\", \"sequence\": %" PRIu64
+	    ", \"type\": \"%s\", \"base\": ", mf->store_id, mf->sequence,
+	    mf->merge ? "merge" : mf->incremental ? "incremental" : "full");
+	if (mf->incremental)
+		fprintf(fp, "{\"bundle\": \"%s\", \"sequence\": %" PRIu64 "}",
+		    mf->base, mf->base_sequence);
+	else
+		fputs("null", fp);
+	fprintf(fp, ", \"created\": \"%s\"", mf->created);
+}
+
 static void
 info_json(const struct jp_manifest *mf, const struct jp_bundle_stats *st,
     const char *sig)
 {
 	size_t i;
 
-	printf("{\"bundle\": \"%s\", \"store\": ", mf->bundle);
-	jp_cmd_json_str(stdout, mf->store);
-	printf(", \"store_id\": \"%s\", \"sequence\": %" PRIu64 ", \"type\": "
-	    "\"%s\", \"base\": ", mf->store_id, mf->sequence,
-	    mf->merge ? "merge" : mf->incremental ? "incremental" : "full");
-	if (mf->incremental)
-		printf("{\"bundle\": \"%s\", \"sequence\": %" PRIu64 "}",
-		    mf->base, mf->base_sequence);
-	else
-		printf("null");
-	printf(", \"created\": \"%s\", \"repos\": [", mf->created);
+	putchar('{');
+	jp_cmd_json_bundle(stdout, mf);
+	printf(", \"repos\": [");
 	for (i = 0; i < mf->nrepos; i++) {
 		printf("%s{\"name\": ", i ? ", " : "");
 		jp_cmd_json_str(stdout, mf->repos[i].name);

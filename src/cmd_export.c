@@ -112,17 +112,9 @@ export_json(FILE *fp, const char *outdir, const struct jp_manifest *mf,
 
 	fputs("{\"output\": ", fp);
 	jp_cmd_json_str(fp, outdir);
-	fprintf(fp, ", \"bundle\": \"%s\", \"store\": ", mf->bundle);
-	jp_cmd_json_str(fp, mf->store);
-	fprintf(fp, ", \"store_id\": \"%s\", \"sequence\": %" PRIu64
-	    ", \"type\": \"%s\", \"base\": ", mf->store_id, mf->sequence,
-	    mf->merge ? "merge" : mf->incremental ? "incremental" : "full");
-	if (mf->incremental)
-		fprintf(fp, "{\"bundle\": \"%s\", \"sequence\": %" PRIu64 "}",
-		    mf->base, mf->base_sequence);
-	else
-		fputs("null", fp);
-	fprintf(fp, ", \"created\": \"%s\", \"repos\": [", mf->created);
+	fputs(", ", fp);
+	jp_cmd_json_bundle(fp, mf);
+	fputs(", \"repos\": [", fp);
 	for (i = 0; i < mf->nrepos; i++) {
 		fputs(i ? ", {\"name\": " : "{\"name\": ", fp);
 		jp_cmd_json_str(fp, mf->repos[i].name);

@@ -39,6 +39,13 @@ int jp_cmd_usage_error(struct jp_ctx *ctx, const char *usage);
  * characters escaped, bytes that are not UTF-8 as U+FFFD.
  */
 void jp_cmd_json_str(FILE *fp, const char *s);
+struct jp_manifest;
+/*
+ * The fields that describe a bundle in every --json (bundle info, export,
+ * import): "bundle", "store", "store_id", "sequence", "type", "base",
+ * "created", without the braces around them (cmd_bundle.c).
+ */
+void jp_cmd_json_bundle(FILE *fp, const struct jp_manifest *mf);
 /* Parse a non-negative decimal integer option; -1 when malformed. */
 long jp_cmd_parse_count(const char *s, long max);
 
