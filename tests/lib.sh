@@ -1093,3 +1093,24 @@ jp_ntx() {
 	python3 -c 'import json, sys
 print(len(json.load(open(sys.argv[1]))["transactions"]))' "$T/.ntx.json"
 }
+
+# jp_journal_schema: the SQL that makes an empty apply journal, as
+# jprepo-journal(5) describes it (tests write journals with sqlite3 to
+# check the readers without running apply).
+jp_journal_schema() {
+	cat <<'EOF'
+PRAGMA user_version = 1;
+CREATE TABLE transactions (id INTEGER PRIMARY KEY AUTOINCREMENT,
+  started INTEGER NOT NULL, finished INTEGER, kind TEXT, mode TEXT,
+  status TEXT NOT NULL, pm TEXT, pm_id TEXT, repo TEXT, host TEXT, plan TEXT,
+  message TEXT, rollback_of INTEGER);
+CREATE TABLE packages (txid INTEGER NOT NULL REFERENCES transactions(id),
+  seq INTEGER NOT NULL, name TEXT NOT NULL, arch TEXT, from_evr TEXT,
+  to_evr TEXT, result TEXT NOT NULL, message TEXT, pm_id TEXT, run INTEGER,
+  PRIMARY KEY (txid, seq));
+CREATE TABLE runs (txid INTEGER NOT NULL REFERENCES transactions(id),
+  seq INTEGER NOT NULL, command TEXT NOT NULL, status INTEGER NOT NULL,
+  output TEXT, pm_id TEXT, started INTEGER, finished INTEGER,
+  PRIMARY KEY (txid, seq));
+EOF
+}

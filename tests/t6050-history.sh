@@ -57,20 +57,7 @@ t3=1764448800
 # apply with dnf (two manager transactions), a failed bulk apply with apt,
 # a rollback of the first still running with an escape character in its
 # message.
-sqlite3 "$db" <<EOF || fail "cannot write the journal with sqlite3"
-PRAGMA user_version = 1;
-CREATE TABLE transactions (id INTEGER PRIMARY KEY AUTOINCREMENT,
-  started INTEGER NOT NULL, finished INTEGER, kind TEXT, mode TEXT,
-  status TEXT NOT NULL, pm TEXT, pm_id TEXT, repo TEXT, host TEXT, plan TEXT,
-  message TEXT, rollback_of INTEGER);
-CREATE TABLE packages (txid INTEGER NOT NULL REFERENCES transactions(id),
-  seq INTEGER NOT NULL, name TEXT NOT NULL, arch TEXT, from_evr TEXT,
-  to_evr TEXT, result TEXT NOT NULL, message TEXT, pm_id TEXT, run INTEGER,
-  PRIMARY KEY (txid, seq));
-CREATE TABLE runs (txid INTEGER NOT NULL REFERENCES transactions(id),
-  seq INTEGER NOT NULL, command TEXT NOT NULL, status INTEGER NOT NULL,
-  output TEXT, pm_id TEXT, started INTEGER, finished INTEGER,
-  PRIMARY KEY (txid, seq));
+{ jp_journal_schema; cat <<EOF; } | sqlite3 "$db" || fail "cannot write the journal"
 INSERT INTO transactions VALUES (1, $t1, $t1 + 75, 'apply', 'one-by-one',
   'ok', 'dnf', '12 13', 'file:///srv/repo', 'web01', 'web01.plan',
   '2 packages updated', NULL);

@@ -225,20 +225,7 @@ echo "\$*" >>"$T/runs"
 exec "$JPREPO" "\$@"
 EOF
 chmod +x "$T/bin/jprepo"
-sqlite3 "$T/root/var/lib/jprepo/journal.sqlite" <<'EOF' || fail "sqlite3 cannot write the journal"
-PRAGMA user_version = 1;
-CREATE TABLE transactions (id INTEGER PRIMARY KEY AUTOINCREMENT,
-  started INTEGER NOT NULL, finished INTEGER, kind TEXT, mode TEXT,
-  status TEXT NOT NULL, pm TEXT, pm_id TEXT, repo TEXT, host TEXT, plan TEXT,
-  message TEXT, rollback_of INTEGER);
-CREATE TABLE packages (txid INTEGER NOT NULL REFERENCES transactions(id),
-  seq INTEGER NOT NULL, name TEXT NOT NULL, arch TEXT, from_evr TEXT,
-  to_evr TEXT, result TEXT NOT NULL, message TEXT, pm_id TEXT, run INTEGER,
-  PRIMARY KEY (txid, seq));
-CREATE TABLE runs (txid INTEGER NOT NULL REFERENCES transactions(id),
-  seq INTEGER NOT NULL, command TEXT NOT NULL, status INTEGER NOT NULL,
-  output TEXT, pm_id TEXT, started INTEGER, finished INTEGER,
-  PRIMARY KEY (txid, seq));
+{ jp_journal_schema; cat <<'EOF'; } | sqlite3 "$T/root/var/lib/jprepo/journal.sqlite" || fail "no journal"
 INSERT INTO transactions VALUES (1, 1764275895, 1764275970, 'apply',
   'one-by-one', 'ok', 'dnf', '12', 'file:///srv/repo', 'web01', NULL,
   'a message with {"id": 99, in it' || char(10) || '    {"id": 98, x', NULL);
