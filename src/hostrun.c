@@ -251,12 +251,36 @@ out:
 	return rc;
 }
 
+/*
+ * A signed repository needs --keyring (the package manager's check is
+ * demanded), an unsigned one must not get one (it would not be checked).
+ * Returns 0 or an exit status, with the error printed.
+ */
+static int
+hr_keyring_fits(struct hostrun *hr, const char *repo)
+{
+	if (hr->repo_signed && !hr->keyring) {
+		jp_err(hr->ctx, "the repository '%s' is signed: give its public "
+		    "key with --keyring FILE, so that the package manager "
+		    "checks the signature", repo);
+		return JP_EXIT_USAGE;
+	}
+	if (!hr->repo_signed && hr->keyring) {
+		jp_err(hr->ctx, "the repository '%s' is not signed, but "
+		    "--keyring was given: sign it with `jprepo sign`, or leave "
+		    "--keyring out", repo);
+		return JP_EXIT_FAILURE;
+	}
+	return 0;
+}
+
 int
 hostrun_repo(struct hostrun *hr, const char *repo, const char *keyring,
     const char *suite_opt)
 {
 	struct jp_ctx *ctx = hr->ctx;
 	char buf[PATH_MAX];
+	int rc;
 
 	hr->repo_arg = repo;
 	if (strstr(repo, "://")) {
@@ -338,36 +362,14 @@ hostrun_repo(struct hostrun *hr, const char *repo, const char *keyring,
 			free(a);
 			free(b);
 		}
-		if (hr->repo_signed && !hr->keyring) {
-			jp_err(ctx, "the repository '%s' is signed: give its "
-			    "public key with --keyring FILE, so that the "
-			    "package manager checks the signature", repo);
-			return JP_EXIT_USAGE;
-		}
-		if (!hr->repo_signed && hr->keyring) {
-			jp_err(ctx, "the repository '%s' is not signed, but "
-			    "--keyring was given: sign it with `jprepo sign`, "
-			    "or leave --keyring out", repo);
-			return JP_EXIT_FAILURE;
-		}
+		if ((rc = hr_keyring_fits(hr, repo)) != 0)
+			return rc;
 	} else if (!strncmp(hr->repo_url, "http://", 7)) {
-		int rc = hr_http_signed(hr);
-
-		if (rc < 0)
+		if ((rc = hr_http_signed(hr)) < 0)
 			return hr_fail(hr, JP_EXIT_FAILURE);
 		hr->repo_signed = rc;
-		if (hr->repo_signed && !hr->keyring) {
-			jp_err(ctx, "the repository '%s' is signed: give its "
-			    "public key with --keyring FILE, so that the "
-			    "package manager checks the signature", repo);
-			return JP_EXIT_USAGE;
-		}
-		if (!hr->repo_signed && hr->keyring) {
-			jp_err(ctx, "the repository '%s' is not signed, but "
-			    "--keyring was given: sign it with `jprepo sign`, "
-			    "or leave --keyring out", repo);
-			return JP_EXIT_FAILURE;
-		}
+		if ((rc = hr_keyring_fits(hr, repo)) != 0)
+			return rc;
 	} else {
 		/* https: jprepo does not speak TLS; the package manager
 		 * does, and checks what --keyring names */
