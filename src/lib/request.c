@@ -234,8 +234,12 @@ jp_request_write(struct jp_ctx *ctx, const struct jp_request *r,
 		memcpy(gs, r->groups, r->ngroups * sizeof(*gs));
 	if (r->ngroups > 1)
 		qsort(gs, r->ngroups, sizeof(*gs), cmp_group);
-	fprintf(fp, "jprepo-request %d\ncreated %s\nhosts %" PRIu64 "\n",
-	    JP_REQUEST_VERSION, r->created, r->hosts);
+	/* the created line only when known: a request read without one
+	 * (jprepo-request(5): it is for people) is written without one */
+	fprintf(fp, "jprepo-request %d\n", JP_REQUEST_VERSION);
+	if (r->created[0])
+		fprintf(fp, "created %s\n", r->created);
+	fprintf(fp, "hosts %" PRIu64 "\n", r->hosts);
 	for (i = 0; i < r->ngroups; i++) {
 		const struct jp_req_group *g = &gs[i];
 		char **v;
@@ -275,6 +279,7 @@ jp_request_read(struct jp_ctx *ctx, const char *path, struct jp_request *r)
 	struct jp_req_group *g = NULL;
 	int rc = JP_ERR, seen_end = 0;
 	unsigned long long hosts;
+	int used;
 
 	memset(r, 0, sizeof(*r));
 	if (jp_file_read(ctx, path, &data, &len) < 0)
@@ -310,10 +315,20 @@ jp_request_read(struct jp_ctx *ctx, const char *path, struct jp_request *r)
 		}
 		if (strncmp(line, "created ", 8) == 0 && strlen(line + 8) == 20) {
 			memcpy(r->created, line + 8, 21);
-		} else if (sscanf(line, "hosts %llu", &hosts) == 1) {
+		} else if (strncmp(line, "hosts ", 6) == 0) {
+			/* a count and nothing else */
+			used = 0;
+			if (line[6] < '0' || line[6] > '9' ||
+			    sscanf(line, "hosts %llu%n", &hosts, &used) != 1 ||
+			    line[used] != '\0') {
+				rerr(ctx, path, lineno, "bad hosts line");
+				goto out;
+			}
 			r->hosts = hosts;
 		} else if (strncmp(line, "group ", 6) == 0) {
-			if (sscanf(line + 6, "%15s %255s %255s %255s", a, b, c, d) != 4 ||
+			used = 0;
+			if (sscanf(line + 6, "%15s %255s %255s %255s%n", a, b, c, d,
+			    &used) != 4 || line[6 + used] != '\0' ||
 			    (strcmp(a, "rpm") && strcmp(a, "deb"))) {
 				rerr(ctx, path, lineno, "bad group line");
 				goto out;
@@ -322,8 +337,9 @@ jp_request_read(struct jp_ctx *ctx, const char *path, struct jp_request *r)
 			    JP_POOL_RPM, strcmp(b, "-") ? b : NULL,
 			    strcmp(c, "-") ? c : NULL, strcmp(d, "-") ? d : NULL);
 		} else if (strncmp(line, "have ", 5) == 0) {
-			if (g == NULL || sscanf(line + 5, "%255s %255s %255s", b, c,
-			    d) != 3) {
+			used = 0;
+			if (g == NULL || sscanf(line + 5, "%255s %255s %255s%n", b,
+			    c, d, &used) != 3 || line[5 + used] != '\0') {
 				rerr(ctx, path, lineno, "bad have line (or before a "
 				    "group line)");
 				goto out;

@@ -116,6 +116,44 @@ test_refusals(void **state)
 	refuse("jprepo-request 1\nend\nhave a b c\n", "after the 'end'");
 	refuse("jprepo-request 1\nsurprise\nend\n", "unknown line");
 	refuse("jprepo-request 1\nend", "newline");
+	/* fields beyond the format's, and counts that are not counts */
+	refuse("jprepo-request 1\nhosts 4created\nend\n", "bad hosts");
+	refuse("jprepo-request 1\nhosts -1\nend\n", "bad hosts");
+	refuse("jprepo-request 1\ngroup deb - - amd64 extra\nend\n",
+	    "bad group");
+	refuse("jprepo-request 1\ngroup deb - - amd64\nhave a b c d\nend\n",
+	    "bad have");
+}
+
+/*
+ * A request without the created line (jprepo-request(5): for people) is
+ * written back without one, and reads again (found by fuzz_request).
+ */
+static void
+test_no_created(void **state)
+{
+	static const char text[] =
+	    "jprepo-request 1\nhosts 1\ngroup deb - - amd64\nend\n";
+	struct jp_request r, back;
+	struct jp_ctx ctx;
+	char dir[64], *path, *out;
+
+	(void)state;
+	jp_ctx_init(&ctx, "test");
+	assert_int_equal(tu_tmpdir(dir, sizeof(dir), "request"), 0);
+	path = jp_path_join(dir, "req");
+	out = jp_path_join(dir, "again");
+	tu_spew(path, text, strlen(text));
+	assert_int_equal(jp_request_read(&ctx, path, &r), 0);
+	assert_int_equal(jp_request_write(&ctx, &r, out), 0);
+	if (jp_request_read(&ctx, out, &back) != 0)
+		fail_msg("written back unreadable: %s", jp_error_msg(&ctx));
+	assert_int_equal(back.hosts, 1);
+	jp_request_release(&r);
+	jp_request_release(&back);
+	free(path);
+	free(out);
+	tu_tmpdir_remove(&ctx, dir);
 }
 
 /* A package of a hand-made pool; req: "name" or "name >= evr". */
@@ -190,6 +228,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_write_read),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_no_created),
 		cmocka_unit_test(test_select),
 	};
 
