@@ -88,6 +88,34 @@ hostrun_start(struct hostrun *hr, struct jp_ctx *ctx, const char *root,
 		}
 	}
 	free(dir);
+	/*
+	 * Holding the lock, no other run is live: bring the journal of a
+	 * killed run back to a readable state before the scan reads it (a
+	 * read-write open rolls back a hot journal and gives an empty file
+	 * the schema) and mark its transaction interrupted.
+	 */
+	if (!dry && hr->lockfd >= 0) {
+		struct jp_journal *jn = NULL;
+		int n;
+
+		/* what the session of a killed run left */
+		hr->tmpbase = jp_path_join(hr->root ? hr->root : "/",
+		    "var/lib/jprepo/tmp");
+		if (access(hr->tmpbase, F_OK) == 0 &&
+		    jp_rm_rf(ctx, hr->tmpbase) < 0)
+			return hr_fail(hr, JP_EXIT_FAILURE);
+
+		if (jp_journal_open(ctx, hr->root, 0, &jn) < 0)
+			return hr_fail(hr, JP_EXIT_FAILURE);
+		n = jn ? jp_journal_mark_interrupted(jn) : 0;
+		jp_journal_close(jn);
+		if (n < 0)
+			return hr_fail(hr, JP_EXIT_FAILURE);
+		if (n > 0)
+			jp_warn(ctx, "%d earlier transaction%s of %s did not "
+			    "finish (interrupted): see `jprepo history`", n,
+			    n > 1 ? "s" : "", hr->shown);
+	}
 	rc = jp_scan_host(ctx, hr->root, host, &hr->scan);
 	if (rc < 0)
 		return hr_fail(hr, JP_EXIT_FAILURE);
@@ -482,7 +510,13 @@ hostrun_tmp(struct hostrun *hr)
 
 	if (hr->tmpdir)
 		return 0;
-	tmpl = jp_xasprintf("%s/jprepo-apply.XXXXXX", t && *t ? t : "/tmp");
+	/* in the root's own jprepo directory when it is ours (the lock is
+	 * held; hostrun_start cleared what a killed run left there), else,
+	 * for a dry run that writes nothing into the root, under TMPDIR */
+	if (hr->tmpbase && jp_mkdir_p(hr->ctx, hr->tmpbase) < 0)
+		return hr_fail(hr, JP_EXIT_FAILURE);
+	tmpl = hr->tmpbase ? jp_path_join(hr->tmpbase, "run.XXXXXX") :
+	    jp_xasprintf("%s/jprepo-apply.XXXXXX", t && *t ? t : "/tmp");
 	if (!mkdtemp(tmpl)) {
 		jp_err(hr->ctx, "cannot create a directory '%s': %s", tmpl,
 		    strerror(errno));
@@ -522,19 +556,10 @@ hostrun_driver(struct hostrun *hr)
 int
 hostrun_begin(struct hostrun *hr, struct jp_journal_tx *tx)
 {
-	int n;
-
 	if (hr->dry)
 		return 0;
 	if (jp_journal_open(hr->ctx, hr->root, JP_JOURNAL_CREATE, &hr->jn) < 0)
 		return hr_fail(hr, JP_EXIT_FAILURE);
-	n = jp_journal_mark_interrupted(hr->jn);
-	if (n < 0)
-		return hr_fail(hr, JP_EXIT_FAILURE);
-	if (n > 0)
-		jp_warn(hr->ctx, "%d earlier transaction%s of %s did not finish "
-		    "(interrupted): see `jprepo history`", n, n > 1 ? "s" : "",
-		    hr->shown);
 	tx->started = (int64_t)time(NULL);
 	if (jp_journal_begin(hr->jn, tx) < 0)
 		return hr_fail(hr, JP_EXIT_FAILURE);
@@ -736,6 +761,7 @@ hostrun_end(struct hostrun *hr)
 	if (hr->lockfd >= 0)
 		jp_lock_release(hr->lockfd);
 	free(hr->lockpath);
+	free(hr->tmpbase);
 	free(hr->rootbuf);
 	jp_scan_release(&hr->scan);
 	free(hr->repo_dir);

@@ -34,6 +34,7 @@ struct hostrun {
 	char *keyring;            /* absolute */
 	char *suite, *component;  /* APT */
 	/* the session */
+	char *tmpbase;            /* ROOT/var/lib/jprepo/tmp, or NULL (dry) */
 	char *tmpdir;
 	struct jp_drv *drv;
 	/* the journal */

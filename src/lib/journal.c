@@ -251,6 +251,31 @@ jp_journal_check(struct jp_journal *j, int flags)
 static int jp_journal_open_at(struct jp_ctx *ctx, struct jp_journal *j,
     int flags, struct jp_journal **out);
 
+/*
+ * A run killed in the middle of a write leaves a hot rollback journal
+ * (PATH-journal) that a read-only connection cannot roll back
+ * (SQLITE_READONLY_ROLLBACK, sqlite.org/rescode.html#readonly_rollback):
+ * roll it back through a read-write connection first, so that history and
+ * scan read the journal as it was before the interrupted write.
+ */
+static void
+jp_journal_recover(const char *path)
+{
+	char *hot = jp_xasprintf("%s-journal", path);
+	struct stat sb;
+	sqlite3 *db = NULL;
+
+	if (stat(hot, &sb) == 0 && sb.st_size > 0 &&
+	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) ==
+	    SQLITE_OK) {
+		sqlite3_busy_timeout(db, 10000);
+		/* the first read rolls the hot journal back */
+		(void)sqlite3_exec(db, "PRAGMA user_version", NULL, NULL, NULL);
+	}
+	sqlite3_close(db);
+	free(hot);
+}
+
 int
 jp_journal_open(struct jp_ctx *ctx, const char *root, int flags,
     struct jp_journal **out)
@@ -314,6 +339,8 @@ jp_journal_open_at(struct jp_ctx *ctx, struct jp_journal *j, int flags,
 		    "'%s': not a regular file", j->path);
 		goto out;
 	}
+	if (j->readonly)
+		jp_journal_recover(j->path);
 	if (j->readonly)
 		oflags = SQLITE_OPEN_READONLY;
 	else
