@@ -924,7 +924,7 @@ check_outdir(struct jp_ctx *ctx, const char *outdir, int *created)
 {
 	DIR *d;
 	struct dirent *de;
-	int rc = 0;
+	int rc = 0, complete;
 
 	*created = 0;
 	if (mkdir(outdir, 0755) == 0)
@@ -933,17 +933,24 @@ check_outdir(struct jp_ctx *ctx, const char *outdir, int *created)
 		return jp_error_errno(ctx, errno, "cannot create '%s'", outdir);
 	if ((d = opendir(outdir)) == NULL)
 		return jp_error_errno(ctx, errno, "cannot read '%s'", outdir);
+	/*
+	 * MANIFEST is written last: without it, volumes and MANIFEST.sig are
+	 * what an interrupted export left (nothing can import them), removed
+	 * like its temporary files.  With it, the directory holds a bundle.
+	 */
+	complete = faccessat(dirfd(d), "MANIFEST", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 	while (rc == 0 && (de = readdir(d)) != NULL) {
 		const char *n = de->d_name;
 		size_t len = strlen(n);
+		int part = strcmp(n, "MANIFEST") == 0 ||
+		    strcmp(n, "MANIFEST.sig") == 0 || (strncmp(n, "vol-", 4) == 0 &&
+		    len > 8 && strcmp(n + len - 4, ".tar") == 0);
 
-		if (strcmp(n, "MANIFEST") == 0 || strcmp(n, "MANIFEST.sig") == 0 ||
-		    (strncmp(n, "vol-", 4) == 0 && len > 8 &&
-		    strcmp(n + len - 4, ".tar") == 0)) {
+		if (part && complete) {
 			rc = jp_error_set(ctx, JP_ERR, "'%s' already holds a "
 			    "bundle ('%s'); give an empty or new directory",
 			    outdir, n);
-		} else if ((strncmp(n, "vol-", 4) == 0 &&
+		} else if (part || (strncmp(n, "vol-", 4) == 0 &&
 		    strstr(n, ".tar.tmp") != NULL) ||
 		    strncmp(n, "MANIFEST.tmp", 12) == 0) {
 			/* what an interrupted export left */
@@ -1029,6 +1036,11 @@ jp_bundle_export(struct jp_ctx *ctx, char *const *repos, size_t nrepos,
 	if (o->volume_size < JP_BUNDLE_MIN_VOLSIZE) {
 		jp_error_set(ctx, JP_ERR, "volume size %" PRIu64 " is below the "
 		    "minimum of 64K", o->volume_size);
+		goto out;
+	}
+	if (nrepos == 0) {
+		/* parent (and so the store name) comes from the first one */
+		jp_error_set(ctx, JP_ERR, "no repository to export");
 		goto out;
 	}
 	/* The repositories: one parent, distinct names, known kinds. */
