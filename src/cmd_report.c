@@ -138,7 +138,8 @@ report_expand(struct jp_ctx *ctx, char **args, int n, size_t *count)
 			v[nv++] = jp_path_join(args[i], de->d_name);
 		}
 		closedir(d);
-		qsort(v + first, nv - first, sizeof(*v), report_cmp);
+		if (nv - first > 1)
+			qsort(v + first, nv - first, sizeof(*v), report_cmp);
 		if (nv == first)
 			jp_warn(ctx, "directory '%s' holds no *.scan file",
 			    args[i]);

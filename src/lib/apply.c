@@ -765,7 +765,7 @@ jp_window_hhmm(const char *s, int *out)
 int
 jp_window_parse(struct jp_ctx *ctx, const char *spec, struct jp_window *w)
 {
-	char *s = jp_xstrdup(spec), *times, *dash, *p;
+	char *s = jp_xstrdup(spec), *times, *dash, *p, *save = NULL;
 	int rc = 0;
 
 	memset(w, 0, sizeof(*w));
@@ -786,7 +786,8 @@ jp_window_parse(struct jp_ctx *ctx, const char *spec, struct jp_window *w)
 		w->days = 0x7f;
 		goto out;
 	}
-	for (p = strtok(s, ","); p; p = strtok(NULL, ",")) {
+	/* strtok_r: no hidden state shared with other threads (issue 9) */
+	for (p = strtok_r(s, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
 		char *r = strchr(p, '-');
 		int a, b;
 

@@ -23,6 +23,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -938,8 +939,12 @@ jp_aptmd_file_matches(const char *path, unsigned algo, const char *hex,
 	return ok;
 }
 
-/* Carry one "hex size path" entry of the old Release into the new tree. */
-static void
+/*
+ * Carry one "hex size path" entry of the old Release into the new tree.
+ * Returns 1 when the new tree has that very file already (the entry did
+ * not change), else 0.
+ */
+static int
 jp_aptmd_keep_one(struct jp_ctx *ctx, const char *suite_dir,
     const char *prev, unsigned algo, const char *byhash, const char *hex,
     uint64_t size, const char *rel)
@@ -951,7 +956,7 @@ jp_aptmd_keep_one(struct jp_ctx *ctx, const char *suite_dir,
 	    byhash, hex);
 	char *dst = NULL, *cand[2] = { NULL, NULL };
 	struct stat st;
-	int i;
+	int i, same = 0;
 
 	cand[0] = jp_path_join_safe(ctx, prev, sub);
 	cand[1] = jp_path_join_safe(ctx, prev, rel);
@@ -961,8 +966,10 @@ jp_aptmd_keep_one(struct jp_ctx *ctx, const char *suite_dir,
 		    "'%s': ignored", prev, rel);
 		goto out;
 	}
-	if (lstat(dst, &st) == 0)
-		goto out;       /* the new generation has the same file */
+	if (lstat(dst, &st) == 0) {
+		same = 1;       /* the new generation has the same file */
+		goto out;
+	}
 	for (i = 0; i < 2; i++) {
 		char *ddir;
 
@@ -1000,6 +1007,45 @@ out:
 	free(dst);
 	free(sub);
 	free(dir);
+	return same;
+}
+
+/*
+ * Link into the new tree every by-hash file of dir (relative to the
+ * suite) in the previous tree that the new one lacks.
+ */
+static void
+jp_aptmd_keep_dir(struct jp_ctx *ctx, const char *suite_dir,
+    const char *prev, const char *dir, const char *algo)
+{
+	char *rel = jp_xasprintf("%s%sby-hash/%s", dir, *dir ? "/" : "", algo);
+	char *from = jp_path_join_safe(ctx, prev, rel);
+	char *to = jp_path_join_safe(ctx, suite_dir, rel);
+	DIR *d = from ? opendir(from) : NULL;
+	struct dirent *e;
+
+	while (d && to && (e = readdir(d)) != NULL) {
+		char *a, *b;
+		struct stat st;
+
+		if (e->d_name[0] == '.')
+			continue;
+		a = jp_path_join(from, e->d_name);
+		b = jp_path_join(to, e->d_name);
+		if (lstat(a, &st) == 0 && S_ISREG(st.st_mode) &&
+		    lstat(b, &st) < 0 && jp_mkdir_p(ctx, to) == 0 &&
+		    link(a, b) < 0 && errno != EEXIST)
+			jp_warn(ctx, "cannot keep '%s': %s", a, strerror(errno));
+		free(a);
+		free(b);
+	}
+	if (d)
+		closedir(d);
+	if (to)
+		(void)jp_fsync_dir(ctx, to);
+	free(rel);
+	free(from);
+	free(to);
 }
 
 static void
@@ -1010,8 +1056,8 @@ jp_aptmd_keep_previous(struct jp_ctx *outer, const char *suite_dir,
 	struct jp_ctx scratch = *outer, *ctx = &scratch;
 	struct jp_deb822_stanza *st = NULL;
 	char *release = jp_path_join(prev, "Release");
-	char *text = NULL;
-	size_t len = 0, nst = 0, k;
+	char *text = NULL, **dirs = NULL;
+	size_t len = 0, nst = 0, k, ndirs = 0, nentries = 0, nsame = 0;
 	struct stat sb;
 
 	if (stat(prev, &sb) < 0 && errno == ENOENT)
@@ -1045,15 +1091,37 @@ jp_aptmd_keep_previous(struct jp_ctx *outer, const char *suite_dir,
 			rel = size ? strtok_r(NULL, " \t", &save) : NULL;
 			if (rel && strlen(hex) == hexlen &&
 			    jp_aptmd_is_hex(hex, hexlen) &&
-			    jp_aptmd_parse_size(size, &sz) == 0)
-				jp_aptmd_keep_one(ctx, suite_dir, prev,
+			    jp_aptmd_parse_size(size, &sz) == 0) {
+				const char *sl = strrchr(rel, '/');
+
+				nentries++;
+				nsame += jp_aptmd_keep_one(ctx, suite_dir, prev,
 				    jp_aptmd_sums[k].algo,
 				    jp_aptmd_sums[k].byhash, hex, sz, rel);
+				jp_deb822_words_add(&dirs, &ndirs, rel,
+				    sl ? (size_t)(sl - rel) : 0);
+			}
 			free(line);
 			v = eol ? eol + 1 : NULL;
 		}
 	}
+	/*
+	 * Nothing changed (a rebuild, such as the re-run of a build killed
+	 * after its swap): the generation did not advance, so the by-hash
+	 * files the previous tree kept from the one before stay too.
+	 */
+	if (nentries && nsame == nentries) {
+		for (k = 0; k < ndirs; k++) {
+			size_t a;
+
+			for (a = 0; a < JP_NELEM(jp_aptmd_sums); a++)
+				if (jp_aptmd_sums[a].byhash)
+					jp_aptmd_keep_dir(ctx, suite_dir, prev,
+					    dirs[k], jp_aptmd_sums[a].byhash);
+		}
+	}
 out:
+	jp_deb822_words_free(dirs, ndirs);
 	jp_deb822_free(st, nst);
 	free(text);
 	free(release);

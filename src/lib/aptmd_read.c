@@ -797,10 +797,8 @@ ar_read_index(struct ar_state *s, const struct ar_release *rel,
 	archive_read_support_filter_all(a);
 	archive_read_support_format_raw(a);
 	/* No skip or seek callback: every byte goes through ar_src_read. */
-	if (archive_read_open(a, src, NULL, ar_src_read, NULL) != ARCHIVE_OK) {
-		ar_rc = ARCHIVE_FATAL;
+	if (archive_read_open(a, src, NULL, ar_src_read, NULL) != ARCHIVE_OK)
 		goto bad;
-	}
 	ar_rc = archive_read_next_header(a, &ent);
 	if (ar_rc == ARCHIVE_EOF)
 		eof = 1;        /* an empty file: no stanzas */
@@ -816,10 +814,8 @@ ar_read_index(struct ar_state *s, const struct ar_release *rel,
 			buf = jp_xrealloc(buf, cap);
 		}
 		n = archive_read_data(a, buf + len, cap - len);
-		if (n < 0) {
-			ar_rc = ARCHIVE_FATAL;
+		if (n < 0)
 			goto bad;
-		}
 		if (n == 0)
 			eof = 1;
 		len += (size_t)n;

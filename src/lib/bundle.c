@@ -934,11 +934,12 @@ check_outdir(struct jp_ctx *ctx, const char *outdir, int *created)
 	if ((d = opendir(outdir)) == NULL)
 		return jp_error_errno(ctx, errno, "cannot read '%s'", outdir);
 	/*
-	 * MANIFEST is written last: without it, volumes and MANIFEST.sig are
-	 * what an interrupted export left (nothing can import them), removed
-	 * like its temporary files.  With it, the directory holds a bundle.
+	 * A bundle is complete with MANIFEST and MANIFEST.sig: without
+	 * either, the volumes and the other are what an interrupted export
+	 * left (nothing can import them), removed like its temporary files.
 	 */
-	complete = faccessat(dirfd(d), "MANIFEST", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	complete = faccessat(dirfd(d), "MANIFEST", F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    faccessat(dirfd(d), "MANIFEST.sig", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 	while (rc == 0 && (de = readdir(d)) != NULL) {
 		const char *n = de->d_name;
 		size_t len = strlen(n);
@@ -2127,8 +2128,11 @@ last_import(struct jp_ctx *ctx, const char *store, const char *store_id,
 pending:
 	if (!rw && lstat(cpath, &st) == 0 &&
 	    commit_parse(ctx, cpath, &cm) == 0) {
+		/* newer than the database's last, or that very bundle
+		 * (killed after it was recorded, before COMMIT went) */
 		if (strcmp(cm.store_id, store_id) == 0 && !(chain && cm.merge) &&
-		    (!li->found || cm.sequence > li->sequence)) {
+		    (!li->found || cm.sequence > li->sequence ||
+		    strcmp(cm.bundle, li->bundle) == 0)) {
 			li->found = 1;
 			li->pending = 1;
 			memcpy(li->bundle, cm.bundle, sizeof(li->bundle));

@@ -615,7 +615,8 @@ jp_conffile_args(struct jp_ctx *ctx, const struct jp_conffile *cf,
 		nv[i] = argv[i];
 	if (given && (!c->subs || sub)) {
 		for (k = c->keys; k->key; k++) {
-			if (given[k - c->keys] || (k->sub && strcmp(k->sub, sub)))
+			if (given[k - c->keys] || (k->sub &&
+			    (!sub || strcmp(k->sub, sub))))
 				continue;
 			cf_values(cf, command, k->key, vals, &nvals);
 			for (j = 0; j < nvals; j++) {

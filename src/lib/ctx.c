@@ -1,5 +1,7 @@
 /* ctx.c: run state, errors and diagnostics. */
 #include "config.h"
+/* ctx.h: define jp_error_set() itself, not the analyzer wrapper */
+#define JP_CTX_IMPL 1
 
 #include <errno.h>
 #include <pthread.h>

@@ -53,6 +53,25 @@ int jp_error_errno(struct jp_ctx *ctx, int errnum, const char *fmt, ...)
 const char *jp_error_msg(const struct jp_ctx *ctx);
 void jp_error_clear(struct jp_ctx *ctx);
 
+#if defined(__clang_analyzer__) && !defined(JP_CTX_IMPL)
+/*
+ * For clang's static analyzer only (tools/lint): it reads one file at a
+ * time, so it does not know that jp_error_set() and jp_error_errno()
+ * return a negative code, and follows "return jp_error_set(...)" paths on
+ * which the caller goes on as if it had succeeded.  These wrappers state
+ * the contract; the compiled program never sees them.
+ */
+static inline int
+jp_error_neg_(int rc)
+{
+	if (rc >= 0)
+		__builtin_unreachable();
+	return rc;
+}
+#define jp_error_set(...) jp_error_neg_((jp_error_set)(__VA_ARGS__))
+#define jp_error_errno(...) jp_error_neg_((jp_error_errno)(__VA_ARGS__))
+#endif
+
 /* --- diagnostics on stderr, prefixed with "jprepo: " or the command --- */
 void jp_err(struct jp_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -65,12 +84,17 @@ void jp_verbose(struct jp_ctx *ctx, const char *fmt, ...)
 void jp_debug(struct jp_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* --- helpers that abort on allocation failure (memory is not a batch error) --- */
-void *jp_xmalloc(size_t n);
-void *jp_xcalloc(size_t n, size_t size);
-void *jp_xrealloc(void *p, size_t n);
-char *jp_xstrdup(const char *s);
-char *jp_xstrndup(const char *s, size_t n);
-char *jp_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * --- helpers that abort on allocation failure (memory is not a batch error) ---
+ * They never return NULL (a size of 0 allocates 1 byte); returns_nonnull
+ * says so to the compiler and to the static analyzer (tools/lint).
+ */
+void *jp_xmalloc(size_t n) __attribute__((returns_nonnull));
+void *jp_xcalloc(size_t n, size_t size) __attribute__((returns_nonnull));
+void *jp_xrealloc(void *p, size_t n) __attribute__((returns_nonnull));
+char *jp_xstrdup(const char *s) __attribute__((returns_nonnull));
+char *jp_xstrndup(const char *s, size_t n) __attribute__((returns_nonnull));
+char *jp_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
+	__attribute__((returns_nonnull));
 
 #endif

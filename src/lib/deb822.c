@@ -108,7 +108,7 @@ struct jp_deb822_val {
 static void
 jp_deb822_val_put(struct jp_deb822_val *v, const char *p, size_t n)
 {
-	if (v->len + n + 1 > v->cap) {
+	if (!v->s || v->len + n + 1 > v->cap) {
 		while (v->len + n + 1 > v->cap)
 			v->cap = v->cap ? 2 * v->cap : 64;
 		v->s = jp_xrealloc(v->s, v->cap);

@@ -312,7 +312,7 @@ jp_debread_archive(struct jp_debread *r)
 {
 	enum { WANT_BINARY, WANT_CONTROL, WANT_DATA, AFTER_DATA } state;
 	char magic[JP_AR_MAGIC_LEN];
-	struct jp_ar_member m;
+	struct jp_ar_member m = { "", 0 };
 	int64_t got;
 	int rc;
 

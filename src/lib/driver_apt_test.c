@@ -145,6 +145,8 @@ group_teardown(void **state)
 {
 	struct fx *f = *state;
 
+	if (!f)         /* group_setup failed: nothing was made */
+		return 0;
 	tu_tmpdir_remove(&f->ctx, f->dir);
 	free(f->arch);
 	free(f);

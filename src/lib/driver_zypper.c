@@ -406,7 +406,7 @@ jp_zyp_key_file(struct jp_drv *d)
 		return jp_xstrdup(key);
 	}
 	/* a binary packet starts with a tag byte with bit 7 set (4.2) */
-	if (!len || !((unsigned char)data[0] & 0x80)) {
+	if (!data || !len || !((unsigned char)data[0] & 0x80)) {
 		free(data);
 		jp_error_set(d->ctx, JP_ERR, "cannot use the keyring '%s': "
 		    "not an OpenPGP public key (armored or binary)", key);

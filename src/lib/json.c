@@ -271,7 +271,7 @@ jp_json_escape(struct jp_json *j, uint64_t start)
 {
 	uint64_t at = jp_json_offset(j) - 1;
 	char show[16], ch;
-	unsigned cp, lo;
+	unsigned cp = 0, lo = 0;
 	int c = jp_json_peek(j);
 
 	switch (c) {

@@ -538,7 +538,7 @@ jp_rpmread_files(struct jp_rpmread *r, struct jp_pkg *pkg)
 		mode = rpmtdGetNumber(&modes);
 		fflags = rpmtdGetNumber(&flags);
 		need = strlen(d) + strlen(b) + 1;
-		if (need > pathcap) {
+		if (!path || need > pathcap) {
 			pathcap = need * 2;
 			path = jp_xrealloc(path, pathcap);
 		}

@@ -298,7 +298,7 @@ jp_os_unquote(const char *s, size_t n)
 			else
 				out[o++] = c;
 		} else if (c == '\'' || c == '"') {
-			q = c;
+			q = (unsigned char)c;
 		} else if (c == '\\') {
 			if (i + 1 < n)
 				out[o++] = s[++i];
@@ -1256,7 +1256,7 @@ jp_scan_bad(struct jp_scan_parser *ps, const char *fmt, ...)
 static char *
 jp_scan_dash(const char *s)
 {
-	return strcmp(s, "-") ? jp_xstrdup(s) : NULL;
+	return s && strcmp(s, "-") ? jp_xstrdup(s) : NULL;
 }
 
 /* YYYY-MM-DDTHH:MM:SSZ to seconds; -1 when malformed or not a real time. */
@@ -1275,7 +1275,7 @@ jp_scan_parse_time(const char *s)
 	if (!e || *e)
 		return -1;
 	t = timegm(&tm);
-	if (t == (time_t)-1 || t < 0)
+	if (t < 0)  /* (time_t)-1 is the error */
 		return -1;
 	jp_scan_time_str(t, back);
 	return strcmp(back, s) ? -1 : (int64_t)t;
@@ -1362,7 +1362,7 @@ static int
 jp_scan_parse_line(struct jp_scan_parser *ps, char *line, int *ended)
 {
 	struct jp_scan *scan = ps->scan;
-	char *word, *rest, *val[6];
+	char *word, *rest, *val[6] = { NULL };
 	int want, hdr, n = 0;
 	size_t i;
 
@@ -1385,7 +1385,6 @@ jp_scan_parse_line(struct jp_scan_parser *ps, char *line, int *ended)
 				return jp_scan_bad(ps, "control character in "
 				    "'%s'", word);
 		val[0] = rest;
-		n = 1;
 	} else {
 		while (rest) {
 			char *sp = strchr(rest, ' ');
@@ -1488,6 +1487,8 @@ jp_scan_parse_line(struct jp_scan_parser *ps, char *line, int *ended)
 	/* pkg */
 	if (!scan->format)
 		return jp_scan_bad(ps, "'pkg' before 'format'");
+	if (n != 6)     /* checked above; said again for the static analyzer */
+		return jp_scan_bad(ps, "'pkg' needs 6 values");
 	{
 		struct jp_scan_pkg *p;
 		unsigned long epoch = 0;

@@ -1,0 +1,27 @@
+#!/bin/sh
+# t8000-faults: the fault-injection harness (tests/faults/run) in its
+# bounded CI mode: builds (RPM-MD and APT), exports, imports and applies
+# (dnf, one-by-one and bulk; root only) killed with SIGKILL by strace at
+# points drawn from a seed, then the extra faults (a held lock, a full
+# tmpfs, unreadable files).  Fails on any corrupted outcome or any re-run
+# that does not complete; each is printed with the seed that reproduces
+# it (tests/faults/run --op OP --seed S -n 1).  FAULTS_SEED fixes the
+# first seed (default: from the clock, printed).
+# lib.sh would take the directory above this one for the source tree
+: "${JP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
+export JP_SRCDIR
+. "$JP_SRCDIR/tests/lib.sh"
+need_jprepo
+need_cmd python3 strace rpm rpmbuild
+# LeakSanitizer cannot work under ptrace, and killed runs leak by design.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+export ASAN_OPTIONS
+TMPDIR=$T
+export TMPDIR
+python3 "$JP_SRCDIR/tests/faults/run" --ci ${FAULTS_SEED:+--seed "$FAULTS_SEED"}
+rc=$?
+case $rc in
+0) exit 0 ;;
+77) skip "the harness cannot run here (see above)" ;;
+*) fail "the fault harness found corrupted outcomes or re-runs that did not complete (exit $rc); see above" ;;
+esac
