@@ -184,6 +184,20 @@ jp_expect 1 $V "$R"
 jp_err_has "error: dists/stable/InRelease: unsafe file name '\.\./\.\./\.\./outside\.deb'"
 restore
 
+# A size that is not a plain decimal number (sscanf("%llu") would take
+# "-1" as 2^64-1, and "+5" or "0x10" as numbers): a bad line, named.
+for bad in -1 +88 0x10 18446744073709551616; do
+	restore
+	sed -i "s#^\( [0-9a-f]\{64\} \+\)[0-9]\+\( main/binary-all/Packages\)\$#\1$bad\2#" "$D/Release"
+	grep -q " $bad main/binary-all/Packages\$" "$D/Release" ||
+	    fail "sed did not plant the size $bad"
+	sign
+	jp_expect 1 $V "$R"
+	pat=$(printf '%s' "$bad" | sed 's/+/[+]/')
+	jp_err_has "error: dists/stable/InRelease: bad SHA256 line '.* $pat main/binary-all/Packages'"
+done
+restore
+
 # An expired Release (signed): apt refuses it, and so does verify.
 sed -i 's/^Date: \(.*\)/Date: \1\nValid-Until: Mon, 01 Jan 2024 00:00:00 UTC/' "$D/Release"
 grep -q '^Valid-Until: ' "$D/Release" || fail "sed did not add Valid-Until"

@@ -4,7 +4,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "plan.h"
 #include "pool.h"
 #include "scan.h"
+#include "strnum.h"
 #include "version.h"
 
 void
@@ -277,11 +277,13 @@ jp_planrd_host(struct jp_planrd *r, struct jp_apply_set *s)
 			if (rc == 0 && v && strlen(v) == 64)
 				memcpy(s->state, v, 65);
 		} else if (!strcmp(k, "scanned")) {
+			int64_t n;
+
 			if (jp_planrd_next(r, &t) < 0)
 				return JP_ERR;
-			if (t == JP_JSON_NUMBER)
-				s->scanned = strtoll(jp_json_text(&r->j, NULL),
-				    NULL, 10);
+			if (t == JP_JSON_NUMBER &&
+			    jp_strnum_i64(jp_json_text(&r->j, NULL), &n) == 0)
+				s->scanned = n;
 		} else if (!strcmp(k, "updates")) {
 			if (jp_planrd_next(r, &t) < 0)
 				return JP_ERR;
@@ -748,17 +750,13 @@ jp_window_day(const char *s, size_t n)
 static int
 jp_window_hhmm(const char *s, int *out)
 {
-	int h, m;
-	char end;
+	uint64_t h, m;
 
-	if (strlen(s) != 5 || s[2] != ':' || !isdigit((unsigned char)s[0]) ||
-	    !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[3]) ||
-	    !isdigit((unsigned char)s[4]))
-		return -1;
-	if (sscanf(s, "%2d:%2d%c", &h, &m, &end) != 2 || h > 24 || m > 59 ||
+	if (strlen(s) != 5 || s[2] != ':' || jp_strnum_u64n(s, 2, &h) < 0 ||
+	    jp_strnum_u64n(s + 3, 2, &m) < 0 || h > 24 || m > 59 ||
 	    (h == 24 && m != 0))
 		return -1;
-	*out = h * 60 + m;
+	*out = (int)(h * 60 + m);
 	return 0;
 }
 

@@ -41,6 +41,7 @@
 #include "progress.h"
 #include "repobuild.h"
 #include "request.h"
+#include "strnum.h"
 
 #define NBUF 8
 #define BUFSZ (1024 * 1024)
@@ -1624,7 +1625,7 @@ check_volume_entry(struct reader *r, struct archive *a,
 	char text[256], want[128], other[JP_BUNDLE_IDLEN + 1];
 	la_int64_t size = archive_entry_size(ae);
 	la_ssize_t n;
-	unsigned vn;
+	uint64_t vn;
 
 	if (size <= 0 || size >= (la_int64_t)sizeof(text))
 		return rerror(r, "its first entry '%s' has a bad size",
@@ -1638,14 +1639,22 @@ check_volume_entry(struct reader *r, struct archive *a,
 	    PRIu32 "\n", JP_MANIFEST_VERSION, r->mf->bundle, r->vol->number);
 	if (strcmp(text, want) == 0)
 		return 0;
-	if (sscanf(text, "jprepo-bundle 1\nbundle %32s\nvolume %u", other,
-	    &vn) == 2) {
+	/* the same three lines with another bundle or volume number? */
+	if (strncmp(text, "jprepo-bundle 1\nbundle ", 23) == 0 &&
+	    strspn(text + 23, "0123456789abcdef") == JP_BUNDLE_IDLEN &&
+	    strncmp(text + 23 + JP_BUNDLE_IDLEN, "\nvolume ", 8) == 0) {
+		const char *num = text + 31 + JP_BUNDLE_IDLEN;
+		size_t nd = strcspn(num, "\n");
+
+		memcpy(other, text + 23, JP_BUNDLE_IDLEN);
+		other[JP_BUNDLE_IDLEN] = '\0';
 		if (strcmp(other, r->mf->bundle) != 0)
 			return rerror(r, "it belongs to bundle %s, not to bundle "
 			    "%s (volumes of two bundles mixed?)", other,
 			    r->mf->bundle);
-		return rerror(r, "it is volume %u of the bundle, not volume %"
-		    PRIu32, vn, r->vol->number);
+		if (jp_strnum_u64n(num, nd, &vn) == 0 && !strcmp(num + nd, "\n"))
+			return rerror(r, "it is volume %" PRIu64 " of the bundle, "
+			    "not volume %" PRIu32, vn, r->vol->number);
 	}
 	return rerror(r, "its '%s' entry is damaged", VOLUME_ENTRY);
 }
@@ -2407,26 +2416,46 @@ commit_parse(struct jp_ctx *ctx, const char *path, struct jp_manifest *mf)
 		return JP_ERR;
 	for (line = strtok_r(data, "\n", &save); line && rc == 0;
 	    line = strtok_r(NULL, "\n", &save)) {
-		char a[64], b[64];
-		unsigned long long n;
+		char *w[3];
+		size_t nw;
+		uint64_t n;
 
-		if (sscanf(line, "bundle %32s", a) == 1 && strlen(a) == 32)
-			memcpy(mf->bundle, a, 33);
-		else if (strncmp(line, "store ", 6) == 0 && strlen(line) > 40) {
+		if (strncmp(line, "store ", 6) == 0 && strlen(line) > 40) {
 			memcpy(mf->store_id, line + 6, 32);
 			mf->store_id[32] = '\0';
 			mf->store = jp_xstrdup(line + 39);
-		} else if (sscanf(line, "sequence %llu", &n) == 1)
-			mf->sequence = n;
-		else if (sscanf(line, "base %40s %llu", b, &n) == 2) {
-			if (strcmp(b, "-") != 0 && strlen(b) == 32) {
-				mf->incremental = 1;
-				memcpy(mf->base, b, 33);
-				mf->base_sequence = n;
+			continue;
+		}
+		if (strncmp(line, "repo ", 5) != 0 &&
+		    (nw = jp_strnum_words(line, w, 3)) >= 2 && nw <= 3) {
+			/* line is now split: "KEY VALUE [VALUE]" */
+			if (nw == 2 && !strcmp(w[0], "bundle") &&
+			    strlen(w[1]) == 32) {
+				memcpy(mf->bundle, w[1], 33);
+				continue;
 			}
-		} else if (sscanf(line, "created %20s", a) == 1)
-			memcpy(mf->created, a, sizeof(mf->created));
-		else if (strcmp(line, "merge") == 0)
+			if (nw == 2 && !strcmp(w[0], "sequence") &&
+			    jp_strnum_u64(w[1], &n) == 0) {
+				mf->sequence = n;
+				continue;
+			}
+			if (nw == 3 && !strcmp(w[0], "base") &&
+			    jp_strnum_u64(w[2], &n) == 0 &&
+			    (!strcmp(w[1], "-") || strlen(w[1]) == 32)) {
+				if (strcmp(w[1], "-") != 0) {
+					mf->incremental = 1;
+					memcpy(mf->base, w[1], 33);
+					mf->base_sequence = n;
+				}
+				continue;
+			}
+			if (nw == 2 && !strcmp(w[0], "created") &&
+			    strlen(w[1]) < sizeof(mf->created)) {
+				memcpy(mf->created, w[1], strlen(w[1]) + 1);
+				continue;
+			}
+			rc = jp_error_set(ctx, JP_ERR, "'%s' is damaged", path);
+		} else if (strcmp(line, "merge") == 0)
 			mf->merge = 1;
 		else if (strncmp(line, "repo ", 5) == 0 &&
 		    jp_manifest_path_ok(line + 5) && !strchr(line + 5, '/')) {

@@ -18,6 +18,7 @@
 #include "digest.h"
 #include "fsutil.h"
 #include "pkg.h"
+#include "strnum.h"
 #include "testutil.h"
 
 static int
@@ -315,6 +316,52 @@ test_cache_roundtrip(void **state)
 	free(path);
 }
 
+/* strnum: digits only, no sign, no blanks, no overflow. */
+static void
+test_strnum(void **state)
+{
+	uint64_t u = 7;
+	int64_t i = 7;
+	char line[] = " \tabc  12\t x ";
+	char line2[] = "a b c d";
+	char *w[3];
+
+	(void)state;
+	assert_int_equal(jp_strnum_u64("0", &u), 0);
+	assert_true(u == 0);
+	assert_int_equal(jp_strnum_u64("18446744073709551615", &u), 0);
+	assert_true(u == UINT64_MAX);
+	u = 7;
+	assert_int_equal(jp_strnum_u64("18446744073709551616", &u), -1);
+	assert_int_equal(jp_strnum_u64("-1", &u), -1);
+	assert_int_equal(jp_strnum_u64("+1", &u), -1);
+	assert_int_equal(jp_strnum_u64(" 1", &u), -1);
+	assert_int_equal(jp_strnum_u64("1 ", &u), -1);
+	assert_int_equal(jp_strnum_u64("", &u), -1);
+	assert_int_equal(jp_strnum_u64("0x10", &u), -1);
+	assert_int_equal(jp_strnum_u64(NULL, &u), -1);
+	assert_true(u == 7);
+	assert_int_equal(jp_strnum_u64n("12345", 2, &u), 0);
+	assert_true(u == 12);
+	assert_int_equal(jp_strnum_i64("-9223372036854775808", &i), 0);
+	assert_true(i == INT64_MIN);
+	assert_int_equal(jp_strnum_i64("9223372036854775807", &i), 0);
+	assert_true(i == INT64_MAX);
+	assert_int_equal(jp_strnum_i64("9223372036854775808", &i), -1);
+	assert_int_equal(jp_strnum_i64("-9223372036854775809", &i), -1);
+	assert_int_equal(jp_strnum_i64("--1", &i), -1);
+	assert_int_equal(jp_strnum_i64("-", &i), -1);
+	assert_int_equal(jp_strnum_i64("-42", &i), 0);
+	assert_true(i == -42);
+	assert_int_equal(jp_strnum_words(line, w, 3), 3);
+	assert_string_equal(w[0], "abc");
+	assert_string_equal(w[1], "12");
+	assert_string_equal(w[2], "x");
+	assert_int_equal(jp_strnum_words(line2, w, 3), 4);
+	assert_string_equal(w[2], "c");
+	assert_int_equal(jp_strnum_words(line2 + 7, w, 3), 0);
+}
+
 int
 main(void)
 {
@@ -326,6 +373,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lock_busy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walk, setup, teardown),
 		cmocka_unit_test(test_pkg_blob_roundtrip),
+		cmocka_unit_test(test_strnum),
 		cmocka_unit_test_setup_teardown(test_cache_roundtrip, setup, teardown),
 	};
 

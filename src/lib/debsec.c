@@ -38,6 +38,7 @@
 #include "zfile.h"
 #include "json.h"
 #include "pkg.h"
+#include "strnum.h"
 #include "version.h"
 
 /* Where the tracker shows an issue or advisory: references point there. */
@@ -425,15 +426,19 @@ ds_list_date(const char *s)
 		"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
 		"Oct", "Nov", "Dec",
 	};
-	char mon[4], rest;
-	int d, m, y;
+	uint64_t d, m, y;
+	char buf[32], *w[3];
 
-	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &rest) == 3 &&
-	    strlen(s) == 10) {
+	if (strlen(s) == 10 && s[4] == '-' && s[7] == '-' &&
+	    jp_strnum_u64n(s, 4, &y) == 0 && jp_strnum_u64n(s + 5, 2, &m) == 0 &&
+	    jp_strnum_u64n(s + 8, 2, &d) == 0) {
 		if (m < 1 || m > 12)
 			return NULL;
-	} else if (sscanf(s, "%2d %3s %4d%c", &d, mon, &y, &rest) == 3) {
-		for (m = 0; m < 12 && strcmp(mon, months[m]); m++)
+	} else if (strlen(s) < sizeof(buf) &&
+	    jp_strnum_words(strcpy(buf, s), w, 3) == 3 &&
+	    strlen(w[0]) <= 2 && jp_strnum_u64(w[0], &d) == 0 &&
+	    strlen(w[2]) == 4 && jp_strnum_u64(w[2], &y) == 0) {
+		for (m = 0; m < 12 && strcmp(w[1], months[m]); m++)
 			;
 		if (m == 12)
 			return NULL;
@@ -443,7 +448,7 @@ ds_list_date(const char *s)
 	}
 	if (d < 1 || d > 31 || y < 1970 || y > 9999)
 		return NULL;
-	return jp_xasprintf("%04d-%02d-%02d 00:00:00", y, m, d);
+	return jp_xasprintf("%04d-%02d-%02d 00:00:00", (int)y, (int)m, (int)d);
 }
 
 /*

@@ -13,6 +13,7 @@
 #include "ctx.h"
 #include "fsutil.h"
 #include "manifest.h"
+#include "strnum.h"
 
 #define PATH_MAXLEN 4095
 
@@ -340,19 +341,9 @@ split(char *line, char **f, size_t max)
 static int
 parse_u64(const char *s, uint64_t *v)
 {
-	uint64_t x = 0;
-
-	if (*s == '\0' || (s[0] == '0' && s[1] != '\0'))
+	if (s[0] == '0' && s[1] != '\0')
 		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		if (x > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
-			return -1;
-		x = x * 10 + (uint64_t)(*s - '0');
-	}
-	*v = x;
-	return 0;
+	return jp_strnum_u64(s, v);
 }
 
 static int

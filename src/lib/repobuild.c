@@ -27,6 +27,7 @@
 #include "repobuild.h"
 #include "rpmmd.h"
 #include "rpmpkg.h"
+#include "strnum.h"
 
 #define JP_BUILD_STATE_DIR ".jprepo"
 #define JP_BUILD_TMP_PREFIX ".repodata.jprepo-"   /* in REPO */
@@ -529,33 +530,37 @@ jp_published_intact_apt(struct jp_ctx *ctx, const char *suitedir,
 	}
 	/* after the (empty) first line, one " HEX SIZE PATH" per line */
 	for (p = strchr(v, '\n'); ok && p; p = strchr(p + 1, '\n')) {
-		char hex[65], rel[1024];
-		unsigned long long size;
-		char *full, *bh;
-		const char *slash;
+		const char *nl = strchr(p + 1, '\n');
+		char *line = nl ? jp_xstrndup(p + 1, (size_t)(nl - p - 1)) :
+		    jp_xstrdup(p + 1);
+		char *w[3], *full, *bh;
+		const char *slash, *hex, *rel;
+		uint64_t size;
 		struct stat bst;
 
-		if (sscanf(p + 1, " %64s %llu %1023s", hex, &size, rel) != 3) {
-			ok = 0;
-			break;
-		}
-		full = jp_path_join_safe(ctx, suitedir, rel);
-		if (!full) {
+		if (jp_strnum_words(line, w, 3) != 3 || strlen(w[0]) != 64 ||
+		    jp_strnum_u64(w[1], &size) < 0 ||
+		    (full = jp_path_join_safe(ctx, suitedir, w[2])) == NULL) {
 			jp_error_clear(ctx);
+			free(line);
 			ok = 0;
 			break;
 		}
+		hex = w[0];
+		rel = w[2];
 		ok = jp_file_has_sha256(ctx, full, hex);
 		free(full);
-		if (!ok)
-			break;
-		/* and its by-hash copy beside it, which apt prefers */
-		slash = strrchr(rel, '/');
-		bh = jp_xasprintf("%s/%.*s%sby-hash/SHA256/%s", suitedir,
-		    slash ? (int)(slash - rel) : 0, rel, slash ? "/" : "", hex);
-		ok = stat(bh, &bst) == 0 && S_ISREG(bst.st_mode);
-		free(bh);
-		n++;
+		if (ok) {
+			/* and its by-hash copy beside it, which apt prefers */
+			slash = strrchr(rel, '/');
+			bh = jp_xasprintf("%s/%.*s%sby-hash/SHA256/%s", suitedir,
+			    slash ? (int)(slash - rel) : 0, rel, slash ? "/" : "",
+			    hex);
+			ok = stat(bh, &bst) == 0 && S_ISREG(bst.st_mode);
+			free(bh);
+			n++;
+		}
+		free(line);
 	}
 	jp_deb822_free(st, nst);
 	return ok && n > 0;
@@ -1142,8 +1147,10 @@ jp_repobuild(struct jp_ctx *ctx, const char *repo,
 		    jp_published_intact(ctx, repo, format, suite, old_top) &&
 		    jp_signatures_present(opts, topfile, format)) {
 			char *np = jp_cache_meta_get(cache, "packages");
+			uint64_t u;
 
-			stats->packages = np ? strtoul(np, NULL, 10) : 0;
+			stats->packages = np && jp_strnum_u64(np, &u) == 0 &&
+			    u <= SIZE_MAX ? (size_t)u : 0;
 			stats->reused = stats->packages;
 			stats->up_to_date = 1;
 			free(np);

@@ -17,6 +17,7 @@
 #include "plan.h"
 #include "pool.h"
 #include "request.h"
+#include "strnum.h"
 
 /* ---- a set of strings ---- */
 
@@ -278,7 +279,7 @@ jp_request_read(struct jp_ctx *ctx, const char *path, struct jp_request *r)
 	size_t len, lineno = 0;
 	struct jp_req_group *g = NULL;
 	int rc = JP_ERR, seen_end = 0;
-	unsigned long long hosts;
+	uint64_t hosts;
 	int used;
 
 	memset(r, 0, sizeof(*r));
@@ -317,10 +318,7 @@ jp_request_read(struct jp_ctx *ctx, const char *path, struct jp_request *r)
 			memcpy(r->created, line + 8, 21);
 		} else if (strncmp(line, "hosts ", 6) == 0) {
 			/* a count and nothing else */
-			used = 0;
-			if (line[6] < '0' || line[6] > '9' ||
-			    sscanf(line, "hosts %llu%n", &hosts, &used) != 1 ||
-			    line[used] != '\0') {
+			if (jp_strnum_u64(line + 6, &hosts) < 0) {
 				rerr(ctx, path, lineno, "bad hosts line");
 				goto out;
 			}

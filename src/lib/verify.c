@@ -40,6 +40,7 @@
 #include "fsutil.h"
 #include "pgp.h"
 #include "progress.h"
+#include "strnum.h"
 #include "verify.h"
 #include "zfile.h"
 
@@ -277,22 +278,6 @@ vf_xml_text(xmlTextReaderPtr r)
 	return s;
 }
 
-static int
-vf_parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!s || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* No DTDs, no network, no entity expansion: the input is untrusted. */
 #define VF_XML_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
 
@@ -357,7 +342,7 @@ vf_read_primary(struct vf_state *s, const char *path, const char *shown)
 			if (!href)
 				vf_error(s, shown, "a package without <location href> "
 				    "(line %d)", xmlTextReaderGetParserLineNumber(r));
-			else if (vf_parse_u64(size, &sz) < 0)
+			else if (jp_strnum_u64(size, &sz) < 0)
 				vf_error(s, shown, "package '%s': no valid <size "
 				    "package>", href);
 			else if (!algo || !hex || !*hex)
@@ -618,7 +603,7 @@ vf_rpmmd(struct vf_state *s)
 			if (!href)
 				vf_error(s, "repodata/repomd.xml", "<data type=\"%s\"> "
 				    "without <location href>", dt);
-			else if (vf_parse_u64(size, &sz) < 0)
+			else if (jp_strnum_u64(size, &sz) < 0)
 				vf_error(s, "repodata/repomd.xml", "<data type=\"%s\"> "
 				    "without a valid <size>", dt);
 			else if (!algo || !hex || !*hex)
@@ -738,7 +723,7 @@ vf_apt_stanza(struct vf_state *s, const char *shown,
 		    pkg ? pkg : "?", st->line);
 		return;
 	}
-	if (vf_parse_u64(sz, &size) < 0) {
+	if (jp_strnum_u64(sz, &size) < 0) {
 		vf_error(s, shown, "'%s' has no valid Size", fn);
 		return;
 	}
@@ -942,26 +927,31 @@ vf_apt_suite(struct vf_state *s, const char *suite)
 		while (p && *p) {
 			const char *nl = strchr(p, '\n');
 			size_t ll = nl ? (size_t)(nl - p) : strlen(p);
-			char *line = jp_xstrndup(p, ll);
-			char hex[129], name[4096];
-			unsigned long long sz;
+			char *line = jp_xstrndup(p, ll), *shown;
+			char *w[3], *name;
+			uint64_t sz;
 			size_t dl;
+			int bad;
 
 			p = nl ? nl + 1 : NULL;
 			if (strspn(line, " \t") == ll) {
 				free(line);
 				continue;
 			}
-			if (sscanf(line, " %128s %llu %4095s", hex, &sz, name) != 3 ||
-			    strlen(hex) != 64) {
-				vf_error(s, lister, "bad SHA256 line '%s'", line);
+			/* " HEX SIZE NAME" (Debian's RepositoryFormat) */
+			shown = jp_xstrdup(line);
+			bad = jp_strnum_words(line, w, 3) != 3 ||
+			    strlen(w[0]) != 64 || jp_strnum_u64(w[1], &sz) < 0;
+			if (bad)
+				vf_error(s, lister, "bad SHA256 line '%s'", shown);
+			free(shown);
+			if (bad || vf_check_listed(s, lister, sdir, w[2], sz,
+			    JP_DIGEST_SHA256, w[0]) < 0) {
 				free(line);
 				continue;
 			}
+			name = jp_xstrdup(w[2]);
 			free(line);
-			if (vf_check_listed(s, lister, sdir, name, sz,
-			    JP_DIGEST_SHA256, hex) < 0)
-				continue;
 			if (vf_is_packages(name, &dl)) {
 				size_t k;
 
@@ -978,6 +968,7 @@ vf_apt_suite(struct vf_state *s, const char *suite)
 					pkgs_files[k] = jp_xstrdup(name);
 				}
 			}
+			free(name);
 		}
 	}
 	for (i = 0; i < npk; i++) {
