@@ -693,7 +693,22 @@ hostrun_error_line(struct hostrun *hr)
 {
 	const char *out = hr->drv ? jp_drv_last_output(hr->drv) : "";
 	const char *best = NULL, *last = NULL, *p = out;
+	const struct jp_drv_run *run;
 	int bs = 0;
+
+	/*
+	 * Killed (the OOM killer, an admin's kill, a crash): its output
+	 * stops wherever it was, so say what happened instead.
+	 */
+	run = hr->drv && hr->drv->nruns ? &hr->drv->runs[hr->drv->nruns - 1] :
+	    NULL;
+	if (run && run->signal) {
+		const char *cmd = run->command ? run->command : "";
+
+		return jp_xasprintf("%.*s was killed by signal %d (%s)",
+		    (int)strcspn(cmd, " "), cmd, run->signal,
+		    strsignal(run->signal));
+	}
 
 	while (p && *p) {
 		const char *nl = strchr(p, '\n');

@@ -275,8 +275,10 @@ jp_drv_spawn(struct jp_drv *d, char *const argv[], char *const env[])
 	}
 	if (WIFEXITED(st))
 		run->status = WEXITSTATUS(st);
-	else if (WIFSIGNALED(st))
-		run->status = 128 + WTERMSIG(st);
+	else if (WIFSIGNALED(st)) {
+		run->signal = WTERMSIG(st);
+		run->status = 128 + run->signal;
+	}
 	rc = run->status;
 	/* posix_spawnp reports a missing program through exit 127 with
 	 * glibc's vfork-less path on some systems; name it. */

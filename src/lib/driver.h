@@ -79,6 +79,7 @@ struct jp_drv_run {
 				     words with blanks or quotes in '' */
 	int status;               /* exit status; 128 + N when killed by
 				     signal N; -1 when it could not start */
+	int signal;               /* N when killed by signal N, else 0 */
 	char *output;             /* stdout and stderr as they came (the
 				     last JP_DRV_MAX_OUTPUT bytes) */
 	int64_t started, finished; /* seconds since 1970-01-01 UTC */
