@@ -91,6 +91,9 @@ static int
 jp_planrd_str(struct jp_planrd *r, const char *key, char **out)
 {
 	enum jp_json_tok t;
+	const char *s;
+	char msg[128];
+	size_t len;
 
 	if (jp_planrd_next(r, &t) < 0)
 		return JP_ERR;
@@ -100,13 +103,18 @@ jp_planrd_str(struct jp_planrd *r, const char *key, char **out)
 		return 0;
 	}
 	if (t != JP_JSON_STRING) {
-		char msg[128];
-
 		snprintf(msg, sizeof(msg), "\"%s\" is not a string", key);
 		return jp_planrd_fail(r, msg);
 	}
+	s = jp_json_text(&r->j, &len);
+	/* a C string ends at the first NUL: "a\u0000-x" would be "a" */
+	if (strlen(s) != len) {
+		snprintf(msg, sizeof(msg), "\"%s\" holds a NUL character "
+		    "(\\u0000)", key);
+		return jp_planrd_fail(r, msg);
+	}
 	free(*out);
-	*out = jp_xstrdup(jp_json_text(&r->j, NULL));
+	*out = jp_xstrdup(s);
 	return 0;
 }
 

@@ -711,7 +711,10 @@ vol_begin(struct exporter *x)
 	w->ctx = x->ctx;
 	w->final = jp_path_join(x->o->outdir, name);
 	w->tmp = jp_xasprintf("%s.tmp", w->final);
-	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* new: check_outdir removed what an interrupted export left, so a
+	 * file here now was planted; never follow or reuse it */
+	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0644);
 	if (w->fd < 0) {
 		jp_error_errno(x->ctx, errno, "cannot create '%s'", w->tmp);
 		free(w->final);
