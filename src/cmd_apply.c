@@ -960,6 +960,7 @@ cmd_apply(int argc, char **argv, struct jp_ctx *ctx)
 		jp_err(ctx, "stopped by signal %d after the update in progress; "
 		    "the rest were not started", (int)apply_stop);
 	rc = a.failed || a.skipped ? JP_EXIT_PARTIAL : JP_EXIT_OK;
+	rc = hostrun_journal_check(&a.hr, rc);
 out:
 	for (size_t i = 0; i < a.nsaid; i++) {
 		free(a.said[i].result);

@@ -481,7 +481,7 @@ cmd_rollback(int argc, char **argv, struct jp_ctx *ctx)
 	else
 		jp_info(ctx, "%s: transaction %lld ok: %s (%.1f s)", hr.shown,
 		    (long long)hr.txid, summary, jp_now() - t0);
-	rc = bad ? JP_EXIT_PARTIAL : JP_EXIT_OK;
+	rc = hostrun_journal_check(&hr, bad ? JP_EXIT_PARTIAL : JP_EXIT_OK);
 out:
 	fflush(stdout);
 	free(line);

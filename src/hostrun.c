@@ -478,6 +478,21 @@ hr_on_run(struct jp_drv *d, const struct jp_drv_run *run, void *opaque)
 	hostrun_flush_runs(hr);
 }
 
+/*
+ * A journal write failed (a full disk, an I/O error): an error, not a
+ * warning, since the journal is what rollback and report go by; printed
+ * once, counted, and said again at the end (hostrun_journal_check).
+ */
+static void
+hr_journal_failed(struct hostrun *hr)
+{
+	if (hr->jn_failed++ == 0) {
+		hr->jn_error = jp_xstrdup(jp_error_msg(hr->ctx));
+		jp_err(hr->ctx, "%s", hr->jn_error);
+	}
+	jp_error_clear(hr->ctx);
+}
+
 void
 hostrun_flush_runs(struct hostrun *hr)
 {
@@ -496,7 +511,7 @@ hostrun_flush_runs(struct hostrun *hr)
 		jr.started = r->started;
 		jr.finished = r->finished;
 		if (jp_journal_add_run(hr->jn, hr->txid, &jr) < 0)
-			jp_warn(hr->ctx, "%s", jp_error_msg(hr->ctx));
+			hr_journal_failed(hr);
 		else
 			hr->last_run = jr.seq;
 	}
@@ -588,7 +603,7 @@ hostrun_pkg(struct hostrun *hr, const char *name, const char *arch,
 	p.pm_id = (char *)pm_id;
 	p.run = hr->last_run;
 	if (jp_journal_add_pkg(hr->jn, hr->txid, &p) < 0)
-		jp_warn(hr->ctx, "%s", jp_error_msg(hr->ctx));
+		hr_journal_failed(hr);
 }
 
 void
@@ -600,7 +615,20 @@ hostrun_finish(struct hostrun *hr, const char *status, const char *pm_id,
 		return;
 	if (jp_journal_finish(hr->jn, hr->txid, status, pm_id, message,
 	    (int64_t)time(NULL)) < 0)
-		jp_warn(hr->ctx, "%s", jp_error_msg(hr->ctx));
+		hr_journal_failed(hr);
+}
+
+int
+hostrun_journal_check(struct hostrun *hr, int rc)
+{
+	if (!hr->jn_failed)
+		return rc;
+	jp_err(hr->ctx, "the journal of %s is incomplete: %zu write%s failed "
+	    "(the first: %s); what was done is printed above, and the "
+	    "transaction may stay 'running' until the next apply marks it "
+	    "interrupted", hr->shown, hr->jn_failed, hr->jn_failed == 1 ?
+	    "" : "s", hr->jn_error);
+	return JP_EXIT_FAILURE;
 }
 
 int
@@ -671,7 +699,10 @@ hr_line_score(const char *q, size_t n)
 	char *l = jp_xstrndup(q, n);
 	int sc = 0;
 
-	if (strstr(l, "script subprocess") || strstr(l, "scriptlet failed"))
+	if (strstr(l, "more space on the") || strstr(l, "No space left") ||
+	    strstr(l, "Disk quota exceeded"))
+		sc = 6;    /* rpm's and the kernel's words for a full disk */
+	else if (strstr(l, "script subprocess") || strstr(l, "scriptlet failed"))
 		sc = 5;
 	else if (!strncmp(l, "error:", 6) || strstr(l, "dpkg: error") ||
 	    strstr(l, "nothing provides") || strstr(l, "conflicts with"))
@@ -692,9 +723,12 @@ char *
 hostrun_error_line(struct hostrun *hr)
 {
 	const char *out = hr->drv ? jp_drv_last_output(hr->drv) : "";
-	const char *best = NULL, *last = NULL, *p = out;
+	const char *p = out;
 	const struct jp_drv_run *run;
-	int bs = 0;
+	char **lines = NULL, *res;
+	size_t nl_ = 0;
+	long best = -1;
+	int bs = 0, sc;
 
 	/*
 	 * Killed (the OOM killer, an admin's kill, a crash): its output
@@ -710,6 +744,7 @@ hostrun_error_line(struct hostrun *hr)
 		    strsignal(run->signal));
 	}
 
+	/* the non-blank lines, without their leading blanks, and scores */
 	while (p && *p) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
@@ -717,22 +752,40 @@ hostrun_error_line(struct hostrun *hr)
 
 		while (q < p + n && (*q == ' ' || *q == '\t'))
 			q++;
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t' ||
+		    p[n - 1] == '\r'))
+			n--;
 		if (q < p + n) {
-			int sc = hr_line_score(q, (size_t)(p + n - q));
-
-			last = q;
+			lines = jp_xrealloc(lines, (nl_ + 1) * sizeof(*lines));
+			lines[nl_] = jp_xstrndup(q, (size_t)(p + n - q));
+			sc = hr_line_score(lines[nl_], strlen(lines[nl_]));
 			if (sc > bs) {
 				bs = sc;
-				best = q;
+				best = (long)nl_;
 			}
+			nl_++;
 		}
 		p = nl ? nl + 1 : NULL;
 	}
-	if (!best)
-		best = last;
-	if (!best)
-		return jp_xstrdup("the package manager said nothing");
-	return jp_xstrndup(best, strcspn(best, "\n"));
+	if (bs == 0)
+		best = (long)nl_ - 1;    /* nothing scored: the last line */
+	if (best < 0) {
+		res = jp_xstrdup("the package manager said nothing");
+	} else if (lines[best][strlen(lines[best]) - 1] == ':' &&
+	    (size_t)best + 1 < nl_) {
+		/* "Error: Transaction test error:" then the reason */
+		res = jp_xasprintf("%s %s", lines[best], lines[best + 1]);
+	} else if (best > 0 && lines[best - 1][strlen(lines[best - 1]) - 1] ==
+	    ':' && hr_line_score(lines[best - 1], strlen(lines[best - 1])) >= 3) {
+		/* the reason, and the error line it belongs to */
+		res = jp_xasprintf("%s %s", lines[best - 1], lines[best]);
+	} else {
+		res = jp_xstrdup(lines[best]);
+	}
+	for (size_t i = 0; i < nl_; i++)
+		free(lines[i]);
+	free(lines);
+	return res;
 }
 
 int
@@ -784,6 +837,7 @@ hostrun_end(struct hostrun *hr)
 	free(hr->keyring);
 	free(hr->suite);
 	free(hr->component);
+	free(hr->jn_error);
 	memset(hr, 0, sizeof(*hr));
 	hr->lockfd = -1;
 }

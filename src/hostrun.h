@@ -43,6 +43,8 @@ struct hostrun {
 	size_t pkgrows;
 	size_t runs_journaled;    /* runs of drv written to the journal */
 	int64_t last_run;         /* the journal's seq of the newest run */
+	size_t jn_failed;         /* journal writes that failed */
+	char *jn_error;           /* the first one's message */
 	int dry;                  /* nothing is journaled or changed */
 };
 
@@ -85,6 +87,12 @@ void hostrun_flush_runs(struct hostrun *hr);
 /* Finish the transaction. */
 void hostrun_finish(struct hostrun *hr, const char *status, const char *pm_id,
     const char *message);
+/*
+ * After hostrun_finish: when a journal write failed, print an error that
+ * says so (the first failure was printed when it happened) and return
+ * JP_EXIT_FAILURE; else return rc.
+ */
+int hostrun_journal_check(struct hostrun *hr, int rc);
 /* Scan again into hr->scan; the previous scan goes to *prev when prev is
  * not NULL (else it is released).  Returns 0 or a negative code. */
 int hostrun_rescan(struct hostrun *hr, struct jp_scan *prev);

@@ -7,9 +7,13 @@
 #     a repository of the wrong format (APT for an rpm image, 3); an image
 #     another apply holds (its lock taken with flock(1): 4); a relative
 #     --root works.  Every refusal leaves the image as it was.
+# 11. a journal that cannot be written after the transaction began (here a
+#     trigger that fails every package row, as a full disk would): the
+#     updates go in, the first failure and a last "incomplete" error are
+#     printed even with -q, exit 3.
 . "${JP_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 need_root "dnf installs into scratch roots"
-need_cmd dnf rpm rpmbuild python3 sha256sum gpg flock dpkg-deb
+need_cmd dnf rpm rpmbuild python3 sha256sum gpg flock dpkg-deb sqlite3
 need_jprepo
 
 repo=$T/repo
@@ -132,4 +136,22 @@ cp -a "$root0" "$r"
 rc=$?
 [ "$rc" = 0 ] || fail "apply --root r10rel (relative): exit $rc: $(cat "$T/err")"
 jp_assert_rpms "$r" "$v2" "apply with a relative --root"
+
+# --- 11. journal writes that fail -------------------------------------------------------
+r=$T/r11
+cp -a "$root0" "$r"
+# a journal in the documented schema whose package rows cannot be written
+j=$r/var/lib/jprepo/journal.sqlite
+mkdir -p "$r/var/lib/jprepo"
+{ jp_journal_schema; echo "CREATE TRIGGER full BEFORE INSERT ON packages
+    BEGIN SELECT RAISE(ABORT, 'database or disk is full (test)'); END;"; } |
+    sqlite3 "$j" || fail "cannot write the journal"
+jp_expect 3 -q apply --repo "$repo" --root "$r"
+jp_assert_rpms "$r" "$v2" "apply whose journal writes fail"
+jp_err_has "database or disk is full \(test\)" "the first failure, under -q"
+jp_err_has "error: the journal of .* is incomplete: [0-9]+ writes failed" \
+    "the last error"
+[ "$(grep -c 'disk is full (test)' "$T/err")" = 2 ] ||
+    fail "the failure should be printed once plus in the last error: $(cat "$T/err")"
+grep -q '^ok ' "$T/out" || fail "the updates' results are not printed: $(cat "$T/out")"
 exit 0

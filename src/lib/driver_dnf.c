@@ -141,18 +141,27 @@ jp_dnf_run(struct jp_drv *d, struct jp_argv *a)
 static char *
 jp_dnf_error_line(const char *out)
 {
-	const char *best = NULL, *p = out;
+	const char *best = NULL, *last = NULL, *p = out;
 
 	while (p && *p) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char *l = jp_xstrndup(p, n);
 
-		if (n && (!strncmp(p, "Error", 5) || strstr(p, "rror:") ||
-		    strstr(p, "Curl error") || strstr(p, "signature") ||
-		    strstr(p, "GPG")))
+		/* an error line, else the last line with something in it
+		 * (e.g. "Failed closing tmp file ...: No space left on
+		 * device" when its cache cannot be written) */
+		if (!strncmp(l, "Error", 5) || strstr(l, "rror:") ||
+		    strstr(l, "Curl error") || strstr(l, "signature") ||
+		    strstr(l, "GPG") || strstr(l, "No space left"))
 			best = p;
+		if (strspn(l, " \t\r") < n)
+			last = p;
+		free(l);
 		p = nl ? nl + 1 : NULL;
 	}
+	if (!best)
+		best = last;
 	if (!best)
 		return jp_xstrdup("(no error message)");
 	return jp_xstrndup(best, strcspn(best, "\n"));
