@@ -678,7 +678,20 @@ check_plan(struct apply *a, const char *plan)
 {
 	const struct jp_scan *sc = &a->hr.scan;
 	char state[65];
+	size_t i;
 
+	/* every update fit for the package manager's command line, before
+	 * anything runs: a plan is input (HACKING, "Threat model") */
+	for (i = 0; i < a->set.n; i++) {
+		const struct jp_apply_item *it = &a->set.items[i];
+		struct jp_drv_pkg p = item_pkg(it);
+
+		if (jp_drv_check_pkg(a->ctx, &p) < 0) {
+			jp_err(a->ctx, "the plan '%s' for %s: %s", plan,
+			    a->set.host, jp_error_msg(a->ctx));
+			return JP_EXIT_FAILURE;
+		}
+	}
 	if (a->set.format && a->set.format != sc->format) {
 		jp_err(a->ctx, "the plan '%s' for %s is for %s packages, but %s "
 		    "has %s packages", plan, a->set.host,

@@ -584,9 +584,17 @@ cmd_plan(int argc, char **argv, struct jp_ctx *ctx)
 	    "advisories", rpm.npkgs, deb.npkgs, rpm.nadvs + deb.nadvs);
 
 	if (out_path) {
-		tmp = jp_xasprintf("%s.tmp.%ld", out_path, (long)getpid());
-		if ((jf = fopen(tmp, "w")) == NULL) {
-			jp_err(ctx, "cannot create '%s': %s", tmp, strerror(errno));
+		/* new, never through a planted link, 0644 under the umask */
+		int fd = jp_file_create_tmp(ctx, out_path, &tmp);
+
+		if (fd < 0) {
+			jp_err(ctx, "%s", jp_error_msg(ctx));
+			goto out;
+		}
+		if ((jf = fdopen(fd, "w")) == NULL) {
+			jp_err(ctx, "cannot write '%s': %s", tmp, strerror(errno));
+			close(fd);
+			unlink(tmp);
 			goto out;
 		}
 	} else if (json) {

@@ -167,6 +167,7 @@ jp_cms_load_key(struct jp_ctx *ctx, const char *path)
 	BIO *b;
 	EVP_PKEY *key = NULL;
 
+	jp_file_warn_secret(ctx, path, "private key");
 	if (jp_cms_read_secret(ctx, path, &data, &len) < 0)
 		return NULL;
 	if (len > 0 && (b = BIO_new_mem_buf(data, (int)len)) != NULL) {

@@ -375,10 +375,69 @@ jp_drv_close(struct jp_drv *d)
 	free(d);
 }
 
+/* s is one or more characters, the first in first, the rest in rest. */
+static int
+jp_drv_word(const char *s, const char *first, const char *rest)
+{
+	static const char alnum[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+	if (!s || !*s)
+		return 0;
+	if (!strchr(alnum, s[0]) && !strchr(first, s[0]))
+		return 0;
+	for (s++; *s; s++)
+		if (!strchr(alnum, *s) && !strchr(rest, *s))
+			return 0;
+	return 1;
+}
+
+/*
+ * The characters are those rpmbuild lets into Name, Version and Release
+ * (its "Illegal char" check: letters, digits and "._+%{}" with '-' in
+ * names, "~^" in versions; names may start with '_') and that Debian
+ * Policy 5.6.1 and 5.6.12 allow in package names and versions (a subset).
+ * None of them is a shell or glob character or makes an option: dnf and
+ * zypper read a leading '-' as an option, "*?[" as a glob, '/' as a file
+ * provide and "<=>" or blanks as a version relation.
+ */
+int
+jp_drv_check_pkg(struct jp_ctx *ctx, const struct jp_drv_pkg *p)
+{
+	size_t n;
+
+	if (!jp_drv_word(p->name, "_", "._+-%{}"))
+		return jp_error_set(ctx, JP_ERR_USAGE, "bad package name '%s': "
+		    "not handed to the package manager", p->name ? p->name : "");
+	if (p->arch && !jp_drv_word(p->arch, "_", "_-"))
+		return jp_error_set(ctx, JP_ERR_USAGE, "bad architecture '%s' "
+		    "of package '%s': not handed to the package manager",
+		    p->arch, p->name);
+	if (p->evr && (!jp_drv_word(p->evr, "", "._+~^%{}:-") ||
+	    (n = strlen(p->evr), p->evr[n - 1] == '-')))
+		return jp_error_set(ctx, JP_ERR_USAGE, "bad version '%s' of "
+		    "package '%s': not handed to the package manager", p->evr,
+		    p->name);
+	return 0;
+}
+
+static int
+jp_drv_check_pkgs(struct jp_drv *d, const struct jp_drv_pkg *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (jp_drv_check_pkg(d->ctx, &p[i]) < 0)
+			return JP_ERR_USAGE;
+	return 0;
+}
+
 int
 jp_drv_install(struct jp_drv *d, const struct jp_drv_pkg *p, size_t n,
     int flags)
 {
+	if (jp_drv_check_pkgs(d, p, n) < 0)
+		return JP_ERR_USAGE;
 	return d->ops->install(d, p, n, flags);
 }
 
@@ -386,6 +445,8 @@ int
 jp_drv_remove(struct jp_drv *d, const struct jp_drv_pkg *p, size_t n,
     int flags)
 {
+	if (jp_drv_check_pkgs(d, p, n) < 0)
+		return JP_ERR_USAGE;
 	return d->ops->remove(d, p, n, flags);
 }
 
@@ -401,6 +462,11 @@ jp_drv_undo(struct jp_drv *d, const char *pm_id, int flags)
 	if (!d->ops->undo)
 		return jp_error_set(d->ctx, JP_ERR, "%s has no transaction "
 		    "history to undo", d->ops->name);
+	/* a transaction id of dnf's history: a number, never an option */
+	if (!pm_id || !*pm_id || pm_id[strspn(pm_id, "0123456789")] != '\0')
+		return jp_error_set(d->ctx, JP_ERR_USAGE, "bad transaction id "
+		    "'%s' of %s: not a number", pm_id ? pm_id : "",
+		    d->ops->name);
 	return d->ops->undo(d, pm_id, flags);
 }
 

@@ -176,8 +176,19 @@ int jp_drv_open(struct jp_ctx *ctx, const struct jp_drv_cfg *cfg,
 /* Undo what open() did outside tmpdir and free the session; NULL: no-op. */
 void jp_drv_close(struct jp_drv *d);
 
+/*
+ * Is p fit to be a word of a package manager's command line: name, arch
+ * and evr (when not NULL) made of the characters rpm and Debian allow in
+ * them, none that makes an option ('-' first), a glob, a file provide
+ * ('/') or a version relation?  Returns 0, or JP_ERR_USAGE with a message
+ * naming the bad field.
+ */
+int jp_drv_check_pkg(struct jp_ctx *ctx, const struct jp_drv_pkg *p);
+
 /* The operations (see struct jp_drv_ops); undo and last_id fail with a
- * message for managers without them. */
+ * message for managers without them.  install and remove refuse (with
+ * jp_drv_check_pkg, before running anything) a package that is not fit
+ * for a command line; undo a transaction id that is not a number. */
 int jp_drv_install(struct jp_drv *d, const struct jp_drv_pkg *p, size_t n,
     int flags);
 int jp_drv_remove(struct jp_drv *d, const struct jp_drv_pkg *p, size_t n,

@@ -38,10 +38,27 @@ jp_path_join_safe(struct jp_ctx *ctx, const char *dir, const char *rel)
 		jp_error_set(ctx, JP_ERR, "empty path");
 		return NULL;
 	}
+	/* no file name jprepo reads or writes has one; shown raw, a newline
+	 * or an escape sequence would forge lines in messages and logs */
+	for (p = rel; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			jp_error_set(ctx, JP_ERR, "path '%.*s...' holds a control "
+			    "character (0x%02x)", (int)(p - rel), rel,
+			    (unsigned)(unsigned char)*p);
+			return NULL;
+		}
+	}
+	/* PATH_MAX (4096 on Linux) with the NUL: longer cannot be opened */
+	if (p - rel >= 4096) {
+		jp_error_set(ctx, JP_ERR, "path '%.40s...' is too long (%zu "
+		    "bytes)", rel, (size_t)(p - rel));
+		return NULL;
+	}
 	if (rel[0] == '/') {
 		jp_error_set(ctx, JP_ERR, "absolute path '%s' not allowed", rel);
 		return NULL;
 	}
+	p = rel;
 	while (*p) {
 		const char *e = strchr(p, '/');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
@@ -192,19 +209,48 @@ jp_file_write_atomic(struct jp_ctx *ctx, const char *path, const void *data,
 }
 
 int
-jp_file_write_atomic_mode(struct jp_ctx *ctx, const char *path,
-    const void *data, size_t len, int mode)
+jp_file_create_tmp(struct jp_ctx *ctx, const char *path, char **tmpp)
 {
 	char *tmp = jp_xasprintf("%s.tmp.%ld", path, (long)getpid());
-	const char *p = data;
-	int fd, rc = 0;
+	int fd, tries;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	*tmpp = NULL;
+	/*
+	 * O_EXCL: the file is new, so it is ours and its mode is 0644 under
+	 * the umask; a stale file of that name (a killed run with our PID, or
+	 * one planted in a shared directory, even a symbolic link: O_EXCL
+	 * never follows one, open(2)) is removed and the open tried again,
+	 * never reused with whatever owner and mode it had.
+	 */
+	for (tries = 0; ; tries++) {
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+		    O_NOFOLLOW, 0644);
+		if (fd >= 0 || errno != EEXIST || tries == 2)
+			break;
+		if (unlink(tmp) < 0 && errno != ENOENT)
+			break;
+	}
 	if (fd < 0) {
-		rc = jp_error_errno(ctx, errno, "cannot create '%s'", tmp);
+		int rc = jp_error_errno(ctx, errno, "cannot create '%s'", tmp);
+
 		free(tmp);
 		return rc;
 	}
+	*tmpp = tmp;
+	return fd;
+}
+
+int
+jp_file_write_atomic_mode(struct jp_ctx *ctx, const char *path,
+    const void *data, size_t len, int mode)
+{
+	char *tmp;
+	const char *p = data;
+	int fd, rc = 0;
+
+	fd = jp_file_create_tmp(ctx, path, &tmp);
+	if (fd < 0)
+		return fd;
 	if (mode >= 0 && fchmod(fd, (mode_t)mode) < 0)
 		rc = jp_error_errno(ctx, errno, "cannot set the mode of '%s'",
 		    tmp);
@@ -230,6 +276,19 @@ jp_file_write_atomic_mode(struct jp_ctx *ctx, const char *path,
 		unlink(tmp);
 	free(tmp);
 	return rc;
+}
+
+void
+jp_file_warn_secret(struct jp_ctx *ctx, const char *path, const char *what)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (st.st_mode & 077) != 0)
+		jp_warn(ctx, "%s '%s' is open to %s (mode %04o): make it "
+		    "readable by its owner only (chmod 600)", what, path,
+		    (st.st_mode & 07) ? "everyone" : "its group",
+		    (unsigned)(st.st_mode & 07777));
 }
 
 int

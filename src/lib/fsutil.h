@@ -17,7 +17,9 @@ struct jp_ctx;
 /* --- paths --- */
 /*
  * Join dir and a relative path into a new string.  Returns NULL (message
- * recorded) when rel is absolute, contains a ".." component or is empty.
+ * recorded) when rel is absolute, contains a ".." component, is empty,
+ * holds a control character (bytes 0x01-0x1f, 0x7f) or is 4096 bytes or
+ * longer.
  */
 char *jp_path_join_safe(struct jp_ctx *ctx, const char *dir, const char *rel);
 /* Join without checks, for trusted names; never NULL. */
@@ -32,13 +34,33 @@ int jp_fsync_dir(struct jp_ctx *ctx, const char *dir);
 /* --- whole files --- */
 /* Read a whole file (NUL-terminated for convenience). */
 int jp_file_read(struct jp_ctx *ctx, const char *path, char **data, size_t *len);
-/* Write data to path through path.tmp.PID, fsync, rename. */
+/*
+ * Create path.tmp.PID for writing, new (O_EXCL, O_NOFOLLOW; a stale file of
+ * that name is removed first), mode 0644 under the umask.  Returns the fd
+ * and the name in *tmp (malloc'd; the caller renames or unlinks it and
+ * frees it), or a negative code with a message.
+ */
+int jp_file_create_tmp(struct jp_ctx *ctx, const char *path, char **tmp);
+/*
+ * Write data to path through path.tmp.PID (jp_file_create_tmp), fsync,
+ * rename.  The file is new: mode 0644 under the umask, whatever the mode
+ * of the file it replaces.
+ */
 int jp_file_write_atomic(struct jp_ctx *ctx, const char *path,
     const void *data, size_t len);
 /* The same with the file's mode set to mode whatever the umask (-1: the
  * umask applies to 0644). */
 int jp_file_write_atomic_mode(struct jp_ctx *ctx, const char *path,
     const void *data, size_t len, int mode);
+
+/*
+ * Warn (jp_warn) when the file at path, which holds secret material
+ * (what: "private key", "passphrase file"), can be read or written by
+ * its group or others, as ssh(1) and gpg(1) do for theirs.  Nothing
+ * when it cannot be stat'ed (the read that follows reports that).
+ */
+void jp_file_warn_secret(struct jp_ctx *ctx, const char *path,
+    const char *what);
 
 /* --- lock files --- */
 /*

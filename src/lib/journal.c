@@ -209,14 +209,22 @@ jp_journal_check(struct jp_journal *j, int flags)
 	static const char *const q[] = {
 		jp_journal_q_tx, jp_journal_q_pkg, jp_journal_q_run,
 	};
-	int64_t version, ntables;
+	int64_t version, ntables, nother;
 	sqlite3_stmt *st;
 	size_t i;
 
 	if (jp_journal_int(j, "PRAGMA user_version", 0, &version) != SQLITE_OK ||
 	    jp_journal_int(j, "SELECT count(*) FROM sqlite_master WHERE "
-	    "type = 'table'", 0, &ntables) != SQLITE_OK)
+	    "type = 'table'", 0, &ntables) != SQLITE_OK ||
+	    jp_journal_int(j, "SELECT count(*) FROM sqlite_master WHERE "
+	    "type = 'view' AND lower(name) IN ('transactions', 'packages', "
+	    "'runs')", 0, &nother) != SQLITE_OK)
 		return jp_journal_dberr(j, "read");
+	/* a view in a table's place would run SQL of the file's maker */
+	if (nother > 0)
+		return jp_error_set(j->ctx, JP_ERR, "cannot use the apply journal "
+		    "'%s': it is not a jprepo journal (a view where a table "
+		    "belongs)", j->path);
 	if (version > JP_JOURNAL_VERSION)
 		return jp_error_set(j->ctx, JP_ERR, "cannot use the apply journal "
 		    "'%s': its format version %lld is newer than this jprepo's "
@@ -354,6 +362,15 @@ jp_journal_open_at(struct jp_ctx *ctx, struct jp_journal *j, int flags,
 		goto out;
 	}
 	sqlite3_busy_timeout(j->db, 10000);
+	/*
+	 * A journal may come from another host (report --history DIR/HOST):
+	 * its schema is input.  Defensive mode keeps SQL from corrupting
+	 * the file; an untrusted schema (views, triggers) may call only
+	 * innocuous functions (sqlite.org/security.html, "Untrusted SQLite
+	 * Database Files").
+	 */
+	(void)sqlite3_db_config(j->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	(void)sqlite3_db_config(j->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	/*
 	 * FULL: each commit is synced before it returns, so that the rows
 	 * written before a package-manager run survive a power cut during

@@ -319,6 +319,7 @@ pgp_pass_load(struct jp_ctx *ctx, const char *path, struct pgp_pass *pp)
 	if (access(path, R_OK) < 0)
 		return jp_error_errno(ctx, errno, "cannot read passphrase file '%s'",
 		    path);
+	jp_file_warn_secret(ctx, path, "passphrase file");
 	if (jp_file_read(ctx, path, &data, &len) < 0)
 		return JP_ERR;
 	/* Like gpg --passphrase-file: the first line, without its newline. */
@@ -580,9 +581,14 @@ jp_pgp_generate_key(struct jp_ctx *ctx, const char *homedir, const char *uid,
 		goto out;
 	}
 	if (access(home, F_OK) < 0) {
+		/* the private key goes in there: 0700 whatever the umask */
 		if (jp_mkdir_p(ctx, home) < 0)
 			goto out;
-		chmod(home, 0700);
+		if (chmod(home, 0700) < 0) {
+			jp_error_errno(ctx, errno, "cannot set the mode of GnuPG "
+			    "home '%s'", home);
+			goto out;
+		}
 	}
 	if (pgp_check_home(ctx, home) < 0 || pgp_new(ctx, &g, home) < 0)
 		goto out;

@@ -811,7 +811,14 @@ jp_scan_journal(struct jp_ctx *ctx, const struct jp_scan_root *r,
 
 	if (!jp_scan_exists(path))
 		goto out;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	s = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (s == SQLITE_OK) {
+		/* as journal.c: the schema of the image's file is input */
+		(void)sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+		(void)sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0,
+		    NULL);
+	}
+	if (s != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, q_tx, -1, &st, NULL) != SQLITE_OK) {
 		rc = jp_error_set(ctx, JP_ERR, "cannot read the apply journal "
 		    "'%s': %s", path, db ? sqlite3_errmsg(db) : "out of memory");
