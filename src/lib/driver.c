@@ -144,7 +144,7 @@ jp_drv_env_named(const char *entry, const char *name)
 	return !strncmp(entry, name, n) && entry[n] == '=';
 }
 
-static char **
+char **
 jp_drv_env(char *const extra[])
 {
 	static char lc_all[] = "LC_ALL=C.UTF-8", lang[] = "LANG=C.UTF-8";

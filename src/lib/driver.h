@@ -222,4 +222,13 @@ void jp_argv_fmt(struct jp_argv *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void jp_argv_release(struct jp_argv *a);
 
+/*
+ * The clean environment every program jprepo starts as root gets (the
+ * package managers, systemctl): PATH, HOME, TMPDIR, TZ, TERM, USER,
+ * LOGNAME and the proxy variables of the caller's, LC_ALL=C.UTF-8 and
+ * LANG=C.UTF-8, then extra ("NAME=value", may be NULL).  A malloc'd
+ * array to free(); its strings are not copies.
+ */
+char **jp_drv_env(char *const extra[]);
+
 #endif /* JP_DRIVER_H */

@@ -39,10 +39,10 @@
 #include <unistd.h>
 
 #include "ctx.h"
+#include "driver.h"
 #include "fsutil.h"
 #include "timer.h"
 
-extern char **environ;
 
 void
 jp_timer_init(struct jp_timer *t)
@@ -325,14 +325,18 @@ timer_unlink(struct jp_ctx *ctx, const char *root, const char *rel,
 static int
 timer_systemctl(struct jp_ctx *ctx, char *const argv[])
 {
-	char cmd[128] = "";
+	char cmd[128] = "", **envp;
 	pid_t pid;
 	int err, status, i;
 
 	for (i = 0; argv[i]; i++)
 		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), "%s%s",
 		    i ? " " : "", argv[i]);
-	err = posix_spawnp(&pid, "systemctl", NULL, NULL, argv, environ);
+	/* the clean environment of the package managers: nothing of the
+	 * caller's (LD_PRELOAD, SYSTEMD_* overrides) reaches systemctl */
+	envp = jp_drv_env(NULL);
+	err = posix_spawnp(&pid, "systemctl", NULL, NULL, argv, envp);
+	free(envp);
 	if (err != 0)
 		return jp_error_errno(ctx, err, "cannot run '%s'", cmd);
 	while (waitpid(pid, &status, 0) < 0)
