@@ -81,8 +81,17 @@ jp_planrd_fail(struct jp_planrd *r, const char *what)
 static int
 jp_planrd_next(struct jp_planrd *r, enum jp_json_tok *t)
 {
+	size_t len;
+
 	if (jp_json_next(&r->j, t) < 0)
 		return jp_planrd_fail(r, "not JSON");
+	/* a C string ends at the first NUL: "a\u0000-x" would be "a", a
+	 * member "host\u0000x" would be "host" */
+	if ((*t == JP_JSON_KEY || *t == JP_JSON_STRING) &&
+	    strlen(jp_json_text(&r->j, &len)) != len)
+		return jp_planrd_fail(r, *t == JP_JSON_KEY ? "a member name "
+		    "holds a NUL character (\\u0000)" : "a string holds a NUL "
+		    "character (\\u0000)");
 	return 0;
 }
 
@@ -91,9 +100,7 @@ static int
 jp_planrd_str(struct jp_planrd *r, const char *key, char **out)
 {
 	enum jp_json_tok t;
-	const char *s;
 	char msg[128];
-	size_t len;
 
 	if (jp_planrd_next(r, &t) < 0)
 		return JP_ERR;
@@ -106,15 +113,8 @@ jp_planrd_str(struct jp_planrd *r, const char *key, char **out)
 		snprintf(msg, sizeof(msg), "\"%s\" is not a string", key);
 		return jp_planrd_fail(r, msg);
 	}
-	s = jp_json_text(&r->j, &len);
-	/* a C string ends at the first NUL: "a\u0000-x" would be "a" */
-	if (strlen(s) != len) {
-		snprintf(msg, sizeof(msg), "\"%s\" holds a NUL character "
-		    "(\\u0000)", key);
-		return jp_planrd_fail(r, msg);
-	}
 	free(*out);
-	*out = jp_xstrdup(s);
+	*out = jp_xstrdup(jp_json_text(&r->j, NULL));
 	return 0;
 }
 

@@ -182,6 +182,12 @@ test_plan_read(void **state)
 			    "[{\"host\": \"h1\", \"updates\": [{\"name\": \"x\"}]}]}",
 			"{\"format\": \"jprepo-plan\", \"version\": 1, \"hosts\": "
 			    "[{\"host\": 5}]}",
+			/* a NUL would cut "h1\u0000x" to "h1", and a member
+			 * name "host\u0000x" to "host" */
+			"{\"format\": \"jprepo-plan\", \"version\": 1, \"hosts\": "
+			    "[{\"host\": \"h1\\u0000x\"}]}",
+			"{\"format\": \"jprepo-plan\", \"version\": 1, \"hosts\": "
+			    "[{\"host\\u0000x\": \"h1\"}]}",
 		};
 		size_t i;
 
