@@ -722,8 +722,14 @@ ds_json_shape(struct ds_json *js, const char *what)
 static int
 ds_json_next(struct ds_json *js, enum jp_json_tok *tok)
 {
+	size_t len;
+
 	if (jp_json_next(&js->j, tok) < 0)
 		return ds_json_fail(js);
+	/* member names are package names and advisory ids: a NUL would cut
+	 * "foo\u0000bar" to "foo" */
+	if (*tok == JP_JSON_KEY && strlen(jp_json_text(&js->j, &len)) != len)
+		return ds_json_shape(js, "a member name holds a NUL character");
 	return 0;
 }
 

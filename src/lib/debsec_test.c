@@ -618,6 +618,9 @@ test_json_errors(void **state)
 	    "value is not an object");
 	expect_load_error(f, "{\"a\": {}} {}", "invalid JSON at byte 10: "
 	    "unexpected '{' after the top-level value");
+	/* a NUL in a package name would make "openssl\u0000x" openssl */
+	expect_load_error(f, "{\"openssl\\u0000x\": {}}", "is not the "
+	    "Security Tracker's JSON: a member name holds a NUL character");
 
 	/* a bad file leaves nothing behind; a good one before it stays */
 	ds = jp_debsec_new("bookworm", f->pkgs, f->npkgs);
