@@ -83,6 +83,7 @@ struct apply {
 	const char *window_spec;
 	/* outcome */
 	size_t ok, failed, skipped;
+	size_t dup_ok, dup_failed; /* older duplicates removed, left */
 	char *pm_ids;             /* ids of the manager's transactions */
 	int json;                 /* --json: results collected, printed at the end */
 	struct said {
@@ -183,6 +184,20 @@ change_item(struct apply *a, const struct jp_change *c, size_t from, size_t to)
 }
 
 /*
+ * The from-version to journal for change c of item it: the version c
+ * replaced, or, when none went away (rpm had installed the new version
+ * and was stopped before erasing the old one, which is still there), the
+ * version the item updates from; NULL for a new or install-only package.
+ */
+static const char *
+change_from(const struct jp_change *c, const struct jp_apply_item *it)
+{
+	if (c->from || !it || it->installonly)
+		return c->from;
+	return it->from;
+}
+
+/*
  * Journal the changes of one step: items [i0, i1) were asked for.
  * result_ok is the result word of changes that stay.
  */
@@ -207,8 +222,8 @@ journal_changes(struct apply *a, const struct jp_change *c, size_t n,
 			msg = jp_xstrdup(!c[k].from ? "installed as a dependency" :
 			    !c[k].to ? "removed by the transaction" :
 			    "changed by the transaction");
-		hostrun_pkg(&a->hr, c[k].name, c[k].arch, c[k].from, c[k].to,
-		    result, msg, pm_id);
+		hostrun_pkg(&a->hr, c[k].name, c[k].arch, change_from(&c[k], it),
+		    c[k].to, result, msg, pm_id);
 		free(msg);
 	}
 }
@@ -233,9 +248,10 @@ journal_failure(struct apply *a, const struct jp_change *c, size_t n,
 			seen[it - a->set.items - i0] = 1;
 			msg = jp_xasprintf("%s%s", line, undone ?
 			    " (undone with the rest)" : "");
-			hostrun_pkg(&a->hr, c[k].name, c[k].arch, c[k].from,
-			    c[k].to, undone || !item_done(a, it) ? "failed" :
-			    "ok", msg, undone ? NULL : pm_id);
+			hostrun_pkg(&a->hr, c[k].name, c[k].arch,
+			    change_from(&c[k], it), c[k].to, undone ||
+			    !item_done(a, it) ? "failed" : "ok", msg, undone ?
+			    NULL : pm_id);
 			free(msg);
 			continue;
 		}
@@ -303,6 +319,112 @@ install_step(struct apply *a, const struct jp_drv_pkg *p, size_t n,
 	*id1 = hostrun_last_id(&a->hr);
 	*new_id = *id1 && (!id0 || strcmp(id0, *id1)) ? *id1 : NULL;
 	return hostrun_rescan(&a->hr, before);
+}
+
+/* The duplicates of the host as it is now (jp_apply_duplicates), less
+ * the install-only packages the plan names. */
+static size_t
+find_duplicates(struct apply *a, struct jp_change **d)
+{
+	const char **skip = jp_xcalloc(a->set.n + 1, sizeof(*skip));
+	size_t i, k = 0, n;
+
+	for (i = 0; i < a->set.n; i++)
+		if (a->set.items[i].installonly)
+			skip[k++] = a->set.items[i].name;
+	n = jp_apply_duplicates(&a->hr.scan, skip, d);
+	free(skip);
+	return n;
+}
+
+static void
+say_dup(struct apply *a, const struct jp_change *c, const char *result,
+    const char *detail)
+{
+	if (a->json)
+		return;
+	printf("%-8s %s.%s %s -> (removed): %s\n", result, c->name, c->arch,
+	    c->from, detail);
+	fflush(stdout);
+}
+
+/*
+ * Packages an interrupted transaction left at two versions (rpm had
+ * installed the new one and not yet erased the old one): finished before
+ * the updates, with the package manager's own remove --duplicates, and
+ * journaled; the ones it cannot finish (zypper has no such command, or
+ * the run fails) are reported as failed with what to do by hand.
+ */
+static void
+repair_duplicates(struct apply *a)
+{
+	struct jp_change *d = NULL, *c = NULL, *left = NULL;
+	struct jp_scan before;
+	size_t nd, n = 0, nleft, i, k;
+	char *line = NULL, *id1 = NULL;
+	int rc;
+
+	nd = find_duplicates(a, &d);
+	if (nd == 0)
+		return;
+	for (i = 0; i < nd; i++)
+		jp_warn(a->ctx, "%s.%s is installed at %s beside %s: an earlier "
+		    "transaction was interrupted after installing the new "
+		    "version and before erasing the old one", d[i].name,
+		    d[i].arch, d[i].from, d[i].to);
+	rc = jp_drv_dedupe(a->hr.drv, 0);
+	if (rc)
+		line = rc < 0 ? jp_xstrdup(jp_error_msg(a->ctx)) :
+		    hostrun_error_line(&a->hr);
+	if (rc >= 0) {
+		id1 = hostrun_last_id(&a->hr);
+		if (hostrun_rescan(&a->hr, &before) < 0) {
+			jp_warn(a->ctx, "%s", jp_error_msg(a->ctx));
+		} else {
+			n = jp_apply_diff(&before, &a->hr.scan, &c);
+			jp_scan_release(&before);
+		}
+	}
+	if (id1 && n)
+		add_pm_id(a, id1);
+	/* what went: the older versions (and whatever else the run did) */
+	for (k = 0; k < n; k++) {
+		const char *msg = !c[k].from ? "installed while removing the "
+		    "duplicates (needed by the newer version)" : c[k].to ?
+		    "changed while removing the duplicates" : "an older version "
+		    "left beside a newer one by an interrupted transaction: "
+		    "removed";
+
+		hostrun_pkg(&a->hr, c[k].name, c[k].arch, c[k].from, c[k].to,
+		    "ok", msg, id1);
+		if (!c[k].to) {
+			say_dup(a, &c[k], "ok", "left beside the newer version by "
+			    "an interrupted transaction");
+			a->dup_ok++;
+		}
+	}
+	/* what stayed */
+	nleft = find_duplicates(a, &left);
+	for (k = 0; k < nleft; k++) {
+		char *msg = jp_xasprintf("left beside %s by an interrupted "
+		    "transaction; %s%s(by hand: rpm%s%s -e --nodeps %s-%s.%s, "
+		    "after checking that %s-%s works)", left[k].to,
+		    line ? line : "", line ? "; " : "",
+		    a->hr.root ? " --root " : "", a->hr.root ? a->hr.root : "",
+		    left[k].name, left[k].from, left[k].arch, left[k].name,
+		    left[k].to);
+
+		hostrun_pkg(&a->hr, left[k].name, left[k].arch, left[k].from,
+		    NULL, "failed", msg, NULL);
+		say_dup(a, &left[k], "failed", msg);
+		a->dup_failed++;
+		free(msg);
+	}
+	jp_changes_free(left, nleft);
+	jp_changes_free(c, n);
+	jp_changes_free(d, nd);
+	free(line);
+	free(id1);
 }
 
 static int
@@ -748,6 +870,8 @@ cmd_apply(int argc, char **argv, struct jp_ctx *ctx)
 	const char *repo = NULL, *root = NULL, *pm_name = NULL, *keyring = NULL;
 	const char *host = NULL, *suite = NULL, *plan = NULL, *status;
 	char *summary = NULL;
+	struct jp_change *dups = NULL;
+	size_t ndup = 0;
 	int c, security = 0, rc;
 	double t0 = jp_now();
 
@@ -914,7 +1038,8 @@ cmd_apply(int argc, char **argv, struct jp_ctx *ctx)
 		if (rc)
 			goto out;
 	}
-	if (a.set.n == 0) {
+	if (a.set.n == 0 && (a.dry || a.download ||
+	    !(ndup = find_duplicates(&a, &dups)))) {
 		jp_info(ctx, "%s: nothing to do: the repository has no update "
 		    "for its packages", a.hr.shown);
 		if (a.json)
@@ -940,7 +1065,11 @@ cmd_apply(int argc, char **argv, struct jp_ctx *ctx)
 		goto out;
 
 	catch_stops();
-	if (a.dry)
+	if (!a.dry && !a.download)
+		repair_duplicates(&a);
+	if (a.set.n == 0)
+		;
+	else if (a.dry)
 		run_dry(&a);
 	else if (a.download)
 		run_download(&a);
@@ -949,17 +1078,25 @@ cmd_apply(int argc, char **argv, struct jp_ctx *ctx)
 	else
 		run_one_by_one(&a);
 
-	if (a.failed == 0 && a.skipped == 0)
+	if (a.failed == 0 && a.skipped == 0 && a.dup_failed == 0)
 		status = "ok";
 	else if (a.bulk == 2)
 		status = "reverted";
-	else if (a.ok == 0)
+	else if (a.ok == 0 && a.dup_ok == 0)
 		status = "failed";
 	else
 		status = "partial";
 	summary = jp_xasprintf("%zu update%s: %zu %s, %zu failed, %zu skipped",
 	    a.set.n, a.set.n == 1 ? "" : "s", a.ok, a.dry ? "would go in" :
 	    a.download ? "fetched" : "installed", a.failed, a.skipped);
+	if (a.dup_ok || a.dup_failed) {
+		char *s = jp_xasprintf("%s; older versions left by an interrupted "
+		    "transaction: %zu removed, %zu left", summary, a.dup_ok,
+		    a.dup_failed);
+
+		free(summary);
+		summary = s;
+	}
 	hostrun_finish(&a.hr, status, a.pm_ids, summary);
 	if (a.json)
 		print_json(&a, a.dry ? (a.failed ? "failed" : "ok") : status, plan);
@@ -972,7 +1109,8 @@ cmd_apply(int argc, char **argv, struct jp_ctx *ctx)
 	if (apply_stop)
 		jp_err(ctx, "stopped by signal %d after the update in progress; "
 		    "the rest were not started", (int)apply_stop);
-	rc = a.failed || a.skipped ? JP_EXIT_PARTIAL : JP_EXIT_OK;
+	rc = a.failed || a.skipped || a.dup_failed ? JP_EXIT_PARTIAL :
+	    JP_EXIT_OK;
 	rc = hostrun_journal_check(&a.hr, rc);
 out:
 	for (size_t i = 0; i < a.nsaid; i++) {
@@ -980,6 +1118,7 @@ out:
 		free(a.said[i].detail);
 	}
 	free(a.said);
+	jp_changes_free(dups, ndup);
 	free(summary);
 	free(a.pm_ids);
 	jp_apply_set_release(&a.set);

@@ -11,6 +11,10 @@
 #     trigger that fails every package row, as a full disk would): the
 #     updates go in, the first failure and a last "incomplete" error are
 #     printed even with -q, exit 3.
+# 12. an update left half done by a killed rpm (c at 1-1 and 2-1 at once,
+#     made here with rpm -i beside the old one): the next apply erases the
+#     older version with dnf's remove --duplicates, journals it, and does
+#     the other updates; exit 0, rpm -Va clean.
 . "${JP_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 need_root "dnf installs into scratch roots"
 need_cmd dnf rpm rpmbuild python3 sha256sum gpg flock dpkg-deb sqlite3
@@ -154,4 +158,31 @@ jp_err_has "error: the journal of .* is incomplete: [0-9]+ writes failed" \
 [ "$(grep -c 'disk is full (test)' "$T/err")" = 2 ] ||
     fail "the failure should be printed once plus in the last error: $(cat "$T/err")"
 grep -q '^ok ' "$T/out" || fail "the updates' results are not printed: $(cat "$T/out")"
+
+# --- 12. two versions of one package ------------------------------------------------------
+r=$T/r12
+cp -a "$root0" "$r"
+rpm --root "$r" -i --nodeps --replacefiles "$repo/c-2-1.noarch.rpm" \
+    >"$T/rpm.out" 2>&1 || fail "rpm -i c-2-1 beside c-1-1: $(cat "$T/rpm.out")"
+jp_assert_rpms "$r" "a-1-1.noarch b-1-1.noarch c-1-1.noarch c-2-1.noarch" \
+    "the half-done update made by hand"
+jp_expect 0 apply --repo "$repo" --root "$r"
+jp_assert_rpms "$r" "$v2" "apply after a half-done update"
+rpm --root "$r" -Va >"$T/va.out" 2>&1 || fail "rpm -Va: $(cat "$T/va.out")"
+grep -q '^ok  *c\.noarch 1-1 -> (removed): left beside the newer version' "$T/out" ||
+    fail "the removed older version is not printed: $(cat "$T/out")"
+jp_err_has "c\.noarch is installed at 1-1 beside 2-1" "the warning"
+jp_expect 0 history --root "$r" --json 1
+cp "$T/out" "$T/h12.json"
+jp_json "$T/h12.json" "the journal of the repair" '
+pk = d["transactions"][0]["packages"]
+rows = [(p["name"], p["from"], p["to"], p["result"]) for p in pk]
+assert ("c", "1-1", None, "ok") in rows, rows
+assert ("a", "1-1", "2-1", "ok") in rows, rows
+assert ("b", "1-1", "2-1", "ok") in rows, rows
+assert d["transactions"][0]["status"] == "ok", d
+'
+# nothing left to do, and no second repair
+jp_expect 0 apply --repo "$repo" --root "$r"
+jp_err_has "nothing to do" "a second apply"
 exit 0

@@ -719,6 +719,38 @@ jp_apply_diff(const struct jp_scan *a, const struct jp_scan *b,
 	return n;
 }
 
+size_t
+jp_apply_duplicates(const struct jp_scan *s, const char *const *skip,
+    struct jp_change **out)
+{
+	struct jp_inst *v;
+	size_t nv, i, j, k, n = 0;
+
+	*out = NULL;
+	if (s->format == JP_SCAN_DEB)
+		return 0;
+	v = jp_inst_list(s, &nv);
+	for (i = 0; i < nv; i = j) {
+		int keep = !strcmp(v[i].name, "gpg-pubkey") ||
+		    !strncmp(v[i].name, "kernel", 6) ||
+		    !strncmp(v[i].name, "kmod-", 5);
+
+		for (j = i + 1; j < nv && !strcmp(v[j].name, v[i].name) &&
+		    !strcmp(v[j].arch, v[i].arch); j++)
+			;
+		for (k = 0; skip && skip[k] && !keep; k++)
+			keep = !strcmp(skip[k], v[i].name);
+		/* sorted by version: v[j - 1] is the newest */
+		for (k = i; !keep && k + 1 < j; k++)
+			jp_change_add(out, &n, v[k].name, v[k].arch, v[k].evr,
+			    v[j - 1].evr);
+	}
+	for (i = 0; i < nv; i++)
+		free(v[i].evr);
+	free(v);
+	return n;
+}
+
 void
 jp_changes_free(struct jp_change *c, size_t n)
 {

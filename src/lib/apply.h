@@ -103,6 +103,20 @@ size_t jp_apply_diff(const struct jp_scan *a, const struct jp_scan *b,
 void jp_changes_free(struct jp_change *c, size_t n);
 
 /*
+ * rpm packages installed at several versions of one name and arch, the
+ * way an update killed between installing the new version and erasing
+ * the old one leaves them (rpm installs the new header first): one
+ * change per older version, from it to the newest one.  Install-only
+ * packages have several versions on purpose: names starting with
+ * "kernel" or "kmod-", names in skip (NULL-terminated, may be NULL), and
+ * gpg-pubkey (rpm's imported keys) are left out; the package manager
+ * decides the rest (dnf's remove --duplicates skips its installonlypkgs).
+ * dpkg cannot hold two versions: 0 for deb scans.  Sorted by name, arch.
+ */
+size_t jp_apply_duplicates(const struct jp_scan *s, const char *const *skip,
+    struct jp_change **out);
+
+/*
  * A maintenance window: "[DAYS] HH:MM-HH:MM" in local time.  DAYS is a
  * comma-separated list of days or day ranges (Mon, Tue, ..., Sun, or
  * their full English names; "Mon-Fri"; "daily" or nothing: every day).

@@ -87,6 +87,54 @@ test_diff(void **state)
 	jp_scan_release(&b);
 }
 
+/* Several versions of one name.arch: the older ones, less install-only. */
+static void
+test_duplicates(void **state)
+{
+	static const char *const skip[] = { "vmtools", NULL };
+	struct jp_ctx ctx;
+	struct jp_scan a;
+	struct jp_change *c;
+	size_t n;
+
+	(void)state;
+	jp_ctx_init(&ctx, "test");
+	parse(&ctx,
+	    "pkg c 0 1 1 noarch -\n"
+	    "pkg c 0 10 1 noarch -\n"
+	    "pkg c 0 9 1 noarch -\n"
+	    "pkg glibc 0 2.34 1 x86_64 -\n"
+	    "pkg glibc 0 2.34 1 i686 -\n"
+	    "pkg gpg-pubkey 0 1 1 (none) -\n"
+	    "pkg gpg-pubkey 0 2 1 (none) -\n"
+	    "pkg kernel-core 0 5.14 1 x86_64 -\n"
+	    "pkg kernel-core 0 5.14 2 x86_64 -\n"
+	    "pkg kmod-x 0 1 1 x86_64 -\n"
+	    "pkg kmod-x 0 2 1 x86_64 -\n"
+	    "pkg vmtools 0 1 1 x86_64 -\n"
+	    "pkg vmtools 0 2 1 x86_64 -\n"
+	    "pkg z 1 1 1 noarch -\n"
+	    "pkg z 0 5 1 noarch -\n", &a);
+	n = jp_apply_duplicates(&a, skip, &c);
+	/* c: 1 and 9 (rpm order: 10 is the newest) beside 10; z: 5 beside
+	 * 1:1; multilib glibc is no duplicate */
+	assert_int_equal(n, 3);
+	assert_string_equal(c[0].name, "c");
+	assert_string_equal(c[0].from, "1-1");
+	assert_string_equal(c[0].to, "10-1");
+	assert_string_equal(c[1].from, "9-1");
+	assert_string_equal(c[1].to, "10-1");
+	assert_string_equal(c[2].name, "z");
+	assert_string_equal(c[2].from, "5-1");
+	assert_string_equal(c[2].to, "1:1-1");
+	jp_changes_free(c, n);
+	/* without the skip list vmtools counts */
+	n = jp_apply_duplicates(&a, NULL, &c);
+	assert_int_equal(n, 4);
+	jp_changes_free(c, n);
+	jp_scan_release(&a);
+}
+
 static void
 test_state_digest(void **state)
 {
@@ -285,6 +333,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_diff),
+		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_state_digest),
 		cmocka_unit_test(test_plan_read),
 		cmocka_unit_test(test_window),

@@ -457,6 +457,15 @@ jp_drv_has_history(const struct jp_drv *d)
 }
 
 int
+jp_drv_dedupe(struct jp_drv *d, int flags)
+{
+	if (!d->ops->dedupe)
+		return jp_error_set(d->ctx, JP_ERR, "%s cannot remove the older "
+		    "of two installed versions by itself", d->ops->name);
+	return d->ops->dedupe(d, flags);
+}
+
+int
 jp_drv_undo(struct jp_drv *d, const char *pm_id, int flags)
 {
 	if (!d->ops->undo)

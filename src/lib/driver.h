@@ -136,6 +136,14 @@ struct jp_drv_ops {
 	int (*last_id)(struct jp_drv *d, char **id);
 	/* Remove what open() added outside cfg.tmpdir (zypper's repository). */
 	void (*close)(struct jp_drv *d);
+	/*
+	 * Finish updates an interrupted transaction left half done: erase
+	 * the older versions of packages installed at several (dnf/yum
+	 * `remove --duplicates`, which leaves install-only packages alone);
+	 * as install, and 0 when the manager found none.  NULL for managers
+	 * without one.
+	 */
+	int (*dedupe)(struct jp_drv *d, int flags);
 };
 
 struct jp_drv {
@@ -194,6 +202,7 @@ int jp_drv_install(struct jp_drv *d, const struct jp_drv_pkg *p, size_t n,
 int jp_drv_remove(struct jp_drv *d, const struct jp_drv_pkg *p, size_t n,
     int flags);
 int jp_drv_undo(struct jp_drv *d, const char *pm_id, int flags);
+int jp_drv_dedupe(struct jp_drv *d, int flags);
 int jp_drv_last_id(struct jp_drv *d, char **id);
 int jp_drv_has_history(const struct jp_drv *d);
 

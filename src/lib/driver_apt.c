@@ -772,5 +772,5 @@ jp_apt_close(struct jp_drv *d)
 
 const struct jp_drv_ops jp_drv_apt_ops = {
 	"apt", jp_apt_open, jp_apt_install, jp_apt_remove, NULL, NULL,
-	jp_apt_close,
+	jp_apt_close, NULL,
 };

@@ -248,6 +248,29 @@ jp_dnf_undo(struct jp_drv *d, const char *pm_id, int flags)
 }
 
 /*
+ * dnf's remove --duplicates (dnf/cli/commands/remove.py): per name.arch
+ * installed at several versions, less its installonlypkgs, the newest is
+ * reinstalled when the repository has it and the others are erased.
+ * With none it exits 1 saying "No duplicated packages found for
+ * removal.": that is nothing to do, not a failure.
+ */
+static int
+jp_dnf_dedupe(struct jp_drv *d, int flags)
+{
+	struct jp_argv a = { 0 };
+	int rc;
+
+	jp_dnf_head(d, &a, flags & ~JP_DRV_DOWNLOAD);
+	jp_argv_add(&a, "remove");
+	jp_argv_add(&a, "--duplicates");
+	jp_argv_add(&a, "--setopt=clean_requirements_on_remove=0");
+	rc = jp_dnf_run(d, &a);
+	if (rc > 0 && strstr(jp_drv_last_output(d), "No duplicated packages"))
+		rc = 0;
+	return rc;
+}
+
+/*
  * dnf 4 keeps its history in ROOT/var/lib/dnf/history.sqlite (libdnf's
  * "swdb", table trans, one row per transaction, id ascending).  Reading
  * its newest id there spares a run of dnf (about 0.13 s).  Returns 1 with
@@ -332,10 +355,10 @@ jp_dnf_close(struct jp_drv *d)
 
 const struct jp_drv_ops jp_drv_dnf_ops = {
 	"dnf", jp_dnf_open, jp_dnf_install, jp_dnf_remove, jp_dnf_undo,
-	jp_dnf_last_id, jp_dnf_close,
+	jp_dnf_last_id, jp_dnf_close, jp_dnf_dedupe,
 };
 
 const struct jp_drv_ops jp_drv_yum_ops = {
 	"yum", jp_dnf_open, jp_dnf_install, jp_dnf_remove, jp_dnf_undo,
-	jp_dnf_last_id, jp_dnf_close,
+	jp_dnf_last_id, jp_dnf_close, jp_dnf_dedupe,
 };

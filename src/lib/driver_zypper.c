@@ -932,5 +932,5 @@ jp_zyp_close(struct jp_drv *d)
 
 const struct jp_drv_ops jp_drv_zypper_ops = {
 	"zypper", jp_zyp_open, jp_zyp_install, jp_zyp_remove, NULL, NULL,
-	jp_zyp_close,
+	jp_zyp_close, NULL,
 };
