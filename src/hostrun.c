@@ -724,25 +724,14 @@ hostrun_error_line(struct hostrun *hr)
 {
 	const char *out = hr->drv ? jp_drv_last_output(hr->drv) : "";
 	const char *p = out;
-	const struct jp_drv_run *run;
 	char **lines = NULL, *res;
 	size_t nl_ = 0;
 	long best = -1;
 	int bs = 0, sc;
 
-	/*
-	 * Killed (the OOM killer, an admin's kill, a crash): its output
-	 * stops wherever it was, so say what happened instead.
-	 */
-	run = hr->drv && hr->drv->nruns ? &hr->drv->runs[hr->drv->nruns - 1] :
-	    NULL;
-	if (run && run->signal) {
-		const char *cmd = run->command ? run->command : "";
-
-		return jp_xasprintf("%.*s was killed by signal %d (%s)",
-		    (int)strcspn(cmd, " "), cmd, run->signal,
-		    strsignal(run->signal));
-	}
+	/* killed: its output stops wherever it was, so say that instead */
+	if (hr->drv && (res = jp_drv_killed(hr->drv)) != NULL)
+		return res;
 
 	/* the non-blank lines, without their leading blanks, and scores */
 	while (p && *p) {

@@ -456,6 +456,19 @@ jp_drv_has_history(const struct jp_drv *d)
 	return d->ops->undo != NULL && d->ops->last_id != NULL;
 }
 
+char *
+jp_drv_killed(const struct jp_drv *d)
+{
+	const struct jp_drv_run *r = d->nruns ? &d->runs[d->nruns - 1] : NULL;
+	const char *cmd;
+
+	if (!r || !r->signal)
+		return NULL;
+	cmd = r->command ? r->command : "";
+	return jp_xasprintf("%.*s was killed by signal %d (%s)",
+	    (int)strcspn(cmd, " "), cmd, r->signal, strsignal(r->signal));
+}
+
 int
 jp_drv_dedupe(struct jp_drv *d, int flags)
 {

@@ -203,6 +203,12 @@ int jp_drv_remove(struct jp_drv *d, const struct jp_drv_pkg *p, size_t n,
     int flags);
 int jp_drv_undo(struct jp_drv *d, const char *pm_id, int flags);
 int jp_drv_dedupe(struct jp_drv *d, int flags);
+/*
+ * When the last run was killed by a signal (the OOM killer, an admin's
+ * kill): "dnf was killed by signal 9 (Killed)", malloc'd; its output
+ * stops wherever it was, so that is the message.  Else NULL.
+ */
+char *jp_drv_killed(const struct jp_drv *d);
 int jp_drv_last_id(struct jp_drv *d, char **id);
 int jp_drv_has_history(const struct jp_drv *d);
 

@@ -529,7 +529,10 @@ jp_apt_open(struct jp_drv *d)
 	jp_argv_add(&a, "update");
 	rc = jp_apt_run(d, &a);
 	if (rc > 0) {
-		char *err = jp_apt_errors(jp_drv_last_output(d));
+		char *err = jp_drv_killed(d);
+
+		if (!err)
+			err = jp_apt_errors(jp_drv_last_output(d));
 
 		rc = jp_error_set(d->ctx, JP_ERR, "apt-get update cannot read "
 		    "the repository %s (%s %s): %s", c->repo_url, suite, comp,

@@ -180,7 +180,10 @@ jp_dnf_open(struct jp_drv *d)
 	jp_argv_add(&a, "makecache");
 	rc = jp_dnf_run(d, &a);
 	if (rc > 0) {
-		char *line = jp_dnf_error_line(jp_drv_last_output(d));
+		char *line = jp_drv_killed(d);
+
+		if (!line)
+			line = jp_dnf_error_line(jp_drv_last_output(d));
 
 		rc = jp_error_set(d->ctx, JP_ERR, "%s cannot read the "
 		    "repository %s: %s", d->ops->name, d->cfg.repo_url, line);

@@ -247,6 +247,15 @@ jp_zyp_problem(const char *out)
 	return last ? jp_xstrndup(last, lastn) : jp_xstrdup("no output");
 }
 
+/* Why the last run failed: killed by a signal, or zypper's words. */
+static char *
+jp_zyp_why(struct jp_drv *d)
+{
+	char *k = jp_drv_killed(d);
+
+	return k ? k : jp_zyp_problem(jp_drv_last_output(d));
+}
+
 /* --- the package cache across sessions --- */
 
 /* 1 when dir exists and holds anything. */
@@ -511,7 +520,7 @@ jp_zyp_keys_erase(struct jp_drv *d, char *const *keys, size_t n)
 	rc = jp_zyp_run(d, &a);
 	if (rc != 0) {
 		char *why = rc < 0 ? jp_xstrdup(jp_error_msg(d->ctx)) :
-		    jp_zyp_problem(jp_drv_last_output(d));
+		    jp_zyp_why(d);
 
 		jp_warn(d->ctx, "cannot erase the key %s imported for the "
 		    "repository from the rpm database of '%s': %s", keys[0],
@@ -544,7 +553,7 @@ jp_zyp_keys_import(struct jp_drv *d)
 	jp_argv_add(&a, file);
 	rc = jp_zyp_run(d, &a);
 	if (rc > 0) {
-		char *why = jp_zyp_problem(jp_drv_last_output(d));
+		char *why = jp_zyp_why(d);
 
 		rc = jp_error_set(d->ctx, JP_ERR, "cannot import the keyring "
 		    "'%s' into the rpm database of '%s': %s", d->cfg.keyring,
@@ -732,8 +741,7 @@ jp_zyp_sweep(struct jp_drv *d)
 			jp_argv_add(&a, "removerepo");
 			jp_argv_add(&a, stale[i]);
 			if (jp_zyp_run(d, &a) != 0) {
-				char *why = jp_zyp_problem(
-				    jp_drv_last_output(d));
+				char *why = jp_zyp_why(d);
 
 				jp_warn(d->ctx, "cannot remove the zypper "
 				    "repository '%s': %s", stale[i], why);
@@ -797,7 +805,7 @@ jp_zyp_open(struct jp_drv *d)
 	jp_argv_add(&a, z->alias);
 	rc = jp_zyp_run(d, &a);
 	if (rc > 0) {
-		char *why = jp_zyp_problem(jp_drv_last_output(d));
+		char *why = jp_zyp_why(d);
 
 		rc = jp_error_set(d->ctx, JP_ERR, "zypper cannot add the "
 		    "repository %s: %s", d->cfg.repo_url, why);
@@ -814,7 +822,7 @@ jp_zyp_open(struct jp_drv *d)
 	jp_argv_add(&a, z->alias);
 	rc = jp_zyp_run(d, &a);
 	if (rc > 0) {
-		char *why = jp_zyp_problem(jp_drv_last_output(d));
+		char *why = jp_zyp_why(d);
 
 		rc = jp_error_set(d->ctx, JP_ERR, "zypper cannot read the "
 		    "repository %s%s: %s", d->cfg.repo_url, d->cfg.keyring ?
@@ -912,7 +920,7 @@ jp_zyp_close(struct jp_drv *d)
 		rc = jp_zyp_run(d, &a);
 		if (rc != 0) {
 			char *why = rc < 0 ? jp_xstrdup(jp_error_msg(d->ctx)) :
-			    jp_zyp_problem(jp_drv_last_output(d));
+			    jp_zyp_why(d);
 
 			jp_warn(d->ctx, "cannot remove the temporary zypper "
 			    "repository '%s': %s", z->alias, why);
