@@ -2,11 +2,14 @@
 # t8000-faults: the fault-injection harness (tests/faults/run) in its
 # bounded CI mode: builds (RPM-MD and APT), exports, imports and applies
 # (dnf, one-by-one and bulk; root only) killed with SIGKILL by strace at
-# points drawn from a seed, then the extra faults (a held lock, a full
-# tmpfs, unreadable files).  Fails on any corrupted outcome or any re-run
-# that does not complete; each is printed with the seed that reproduces
-# it (tests/faults/run --op OP --seed S -n 1).  FAULTS_SEED fixes the
-# first seed (default: from the clock, printed).
+# points drawn from a seed, and after seeded delays; applies with dnf
+# killed instead of jprepo; exports, imports and applies out of space on a
+# small tmpfs (root only); then the extra faults (a held lock, a full
+# tmpfs, unreadable files).  Fails on any corrupted outcome, misreported
+# one (jprepo's exit status, message or journal not true to the state) or
+# re-run that does not complete; each is printed with the seed that
+# reproduces it (tests/faults/run --op OP --seed S -n 1).  FAULTS_SEED
+# fixes the first seed (default: from the clock, printed).
 # lib.sh would take the directory above this one for the source tree
 : "${JP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 export JP_SRCDIR
@@ -23,5 +26,5 @@ rc=$?
 case $rc in
 0) exit 0 ;;
 77) skip "the harness cannot run here (see above)" ;;
-*) fail "the fault harness found corrupted outcomes or re-runs that did not complete (exit $rc); see above" ;;
+*) fail "the fault harness found corrupted or misreported outcomes or re-runs that did not complete (exit $rc); see above" ;;
 esac
