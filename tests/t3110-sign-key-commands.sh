@@ -4,10 +4,12 @@
 # `jprepo sign` signs RPM-MD and APT metadata that gpgv accepts with that
 # key alone.  Bad input (unknown key, missing GnuPG home, a locked
 # repository) fails with a clear message and leaves the previous
-# signature files as they were.
+# signature files as they were.  A temporary GnuPG home (and its
+# gpg-agent) that a killed jprepo left in TMPDIR is removed by the next
+# sign; homes of live or recent runs, or without a pid file, are not.
 . "${JP_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 need_jprepo
-need_cmd gpg gpgv gpgconf sha256sum dpkg-deb
+need_cmd gpg gpgv gpgconf gpg-agent pgrep sha256sum dpkg-deb
 
 H=$T/gnupg
 jp_gpg_homes=$H   # made by jprepo key generate; its agent stopped at the end
@@ -72,4 +74,43 @@ jp_expect 0 verify --keyring "$T/repo-key.gpg" "$repo"
 touch "$repo"/pool/*/*.deb 2>/dev/null || find "$repo" -name '*.deb' -exec touch {} +
 jp_expect 0 build "$repo"
 jp_err_has "was signed; the new metadata is not" "unsigned rebuild warning"
+
+# Stale temporary homes in TMPDIR.  A dead pid: a process that ended.
+tmp=$T/tmp
+mkdir -p "$tmp"
+dead=$(sh -c 'echo $$')
+while kill -0 "$dead" 2>/dev/null; do dead=$(sh -c 'echo $$'); done
+stale() { # stale NAME PID AGE: a home with a pid file AGE old
+	mkdir -m 700 "$tmp/$1" && echo "$2" >"$tmp/$1/jprepo.pid" &&
+	    touch -d "$3" "$tmp/$1/jprepo.pid" || fail "cannot make $1"
+}
+stale jprepo-sign-STALE1 "$dead" "1 hour ago"
+stale jprepo-verify-STALE2 "$dead" "1 hour ago"
+stale jprepo-sign-FRESH1 "$dead" "now"
+stale jprepo-sign-ALIVE1 $$ "1 hour ago"
+mkdir -m 700 "$tmp/jprepo-sign-NOPID1"
+# the killed run's agent, still running for its home
+gpg-agent --homedir "$tmp/jprepo-sign-STALE1" --daemon >/dev/null 2>&1 ||
+    fail "cannot start a gpg-agent"
+pgrep -f "gpg-agent --homedir $tmp/jprepo-sign-STALE1" >/dev/null ||
+    fail "the gpg-agent of the stale home is not running"
+jp_gpg_homes="$H $tmp/jprepo-sign-STALE1"  # stopped at the end if left
+old_tmpdir=${TMPDIR-}
+export TMPDIR="$tmp"
+jp_expect 0 sign --key "$fpr" --homedir "$H" "$repo"
+if [ -n "$old_tmpdir" ]; then TMPDIR=$old_tmpdir; else unset TMPDIR; fi
+[ ! -e "$tmp/jprepo-sign-STALE1" ] || fail "the stale sign home is still there"
+[ ! -e "$tmp/jprepo-verify-STALE2" ] || fail "the stale verify home is still there"
+for d in FRESH1 ALIVE1 NOPID1; do
+	[ -d "$tmp/jprepo-sign-$d" ] || fail "jprepo-sign-$d was removed"
+done
+# (gpgconf --kill asks the agent to end; give it a moment)
+i=0
+while pgrep -f "gpg-agent --homedir $tmp/jprepo-sign-STALE1" >/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 50 ] || fail "the stale home's gpg-agent is still running"
+	sleep 0.1
+done
+# and the run's own home is gone: only the five made here were there
+[ "$(ls "$tmp" | wc -l)" = 3 ] || fail "TMPDIR holds: $(ls "$tmp")"
 exit 0

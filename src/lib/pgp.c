@@ -25,14 +25,17 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <gpgme.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctx.h"
@@ -120,16 +123,74 @@ pgp_new(struct jp_ctx *ctx, gpgme_ctx_t *g, const char *home)
 	return 0;
 }
 
-/* A temporary directory under $TMPDIR (or /tmp), mode 0700. */
+static void pgp_tmphome_remove(const char *dir);
+
+/* The file in a temporary home that names the jprepo process it is for. */
+#define PGP_PIDFILE "jprepo.pid"
+
+/*
+ * Temporary homes in t that a jprepo killed before it could clean up left
+ * (SIGKILL, a power cut), with the gpg-agent still running for each:
+ * ours (owner), named jprepo-sign-* or jprepo-verify-*, and holding a
+ * PGP_PIDFILE whose process is gone and that is older than five minutes
+ * (a jprepo of another PID namespace sharing /tmp would look gone; none
+ * signs for that long).  A home without one is left alone (being made
+ * just now by another jprepo, or not ours to judge).
+ */
+static void
+pgp_sweep_stale(const char *t)
+{
+	DIR *d = opendir(t);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char *dir, *pf, buf[32];
+		struct stat st, pst;
+		ssize_t n;
+		long pid;
+		int fd;
+
+		if (strncmp(e->d_name, "jprepo-sign-", 12) != 0 &&
+		    strncmp(e->d_name, "jprepo-verify-", 14) != 0)
+			continue;
+		dir = jp_path_join(t, e->d_name);
+		pf = jp_path_join(dir, PGP_PIDFILE);
+		fd = open(pf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		n = fd >= 0 && fstat(fd, &pst) == 0 &&
+		    pst.st_mtime < time(NULL) - 300 ?
+		    read(fd, buf, sizeof(buf) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n > 0 && lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+		    st.st_uid == geteuid()) {
+			buf[n] = '\0';
+			pid = strtol(buf, NULL, 10);
+			if (pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+				pgp_tmphome_remove(dir);
+		}
+		free(pf);
+		free(dir);
+	}
+	closedir(d);
+}
+
+/*
+ * A temporary directory under $TMPDIR (or /tmp), mode 0700, with a
+ * PGP_PIDFILE naming this process; stale ones are swept first.
+ */
 static char *
 pgp_mkdtemp(struct jp_ctx *ctx, const char *stem)
 {
 	const char *t = getenv("TMPDIR");
-	char *dir;
+	char *dir, *pf, pid[32];
+	int fd, n;
 
 	/* gpg-agent's socket may live in the home: keep the path short. */
 	if (!t || !*t || strlen(t) > 60)
 		t = "/tmp";
+	pgp_sweep_stale(t);
 	dir = jp_xasprintf("%s/jprepo-%s-XXXXXX", t, stem);
 	if (!mkdtemp(dir)) {
 		jp_error_errno(ctx, errno, "cannot create a temporary GnuPG home "
@@ -137,7 +198,26 @@ pgp_mkdtemp(struct jp_ctx *ctx, const char *stem)
 		free(dir);
 		return NULL;
 	}
-	chmod(dir, 0700);
+	if (chmod(dir, 0700) < 0) {
+		jp_error_errno(ctx, errno, "cannot set the mode of '%s'", dir);
+		(void)rmdir(dir);
+		free(dir);
+		return NULL;
+	}
+	pf = jp_path_join(dir, PGP_PIDFILE);
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	fd = open(pf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, pid, (size_t)n) != n) {
+		jp_error_errno(ctx, errno, "cannot write '%s'", pf);
+		if (fd >= 0)
+			close(fd);
+		free(pf);
+		pgp_tmphome_remove(dir);
+		free(dir);
+		return NULL;
+	}
+	close(fd);
+	free(pf);
 	return dir;
 }
 
