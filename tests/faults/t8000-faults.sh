@@ -15,16 +15,19 @@
 export JP_SRCDIR
 . "$JP_SRCDIR/tests/lib.sh"
 need_jprepo
-need_cmd python3 strace rpm rpmbuild
+need_cmd python3 strace rpm rpmbuild timeout
 # LeakSanitizer cannot work under ptrace, and killed runs leak by design.
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 export ASAN_OPTIONS
 TMPDIR=$T
 export TMPDIR
-python3 "$JP_SRCDIR/tests/faults/run" --ci ${FAULTS_SEED:+--seed "$FAULTS_SEED"}
+# bounded: a hang (a run that never ends) fails the test, not the CI run
+timeout --kill-after=10 1200 \
+    python3 "$JP_SRCDIR/tests/faults/run" --ci ${FAULTS_SEED:+--seed "$FAULTS_SEED"}
 rc=$?
 case $rc in
 0) exit 0 ;;
+124|137) fail "the fault harness did not finish in 20 minutes (a hang; the last seed printed above reproduces it)" ;;
 77) skip "the harness cannot run here (see above)" ;;
 *) fail "the fault harness found corrupted or misreported outcomes or re-runs that did not complete (exit $rc); see above" ;;
 esac
