@@ -689,7 +689,8 @@ parse_body(struct parser *ps, struct jp_manifest *mf)
 		if (mf->ents[i].kind != JP_MF_COPY)
 			continue;
 		memcpy(key, mf->ents[i].sha256, 32);
-		hit = bsearch(key, shas, nshas, 40, cmp_sha);
+		/* bsearch() must not be given a NULL array, even empty */
+		hit = nshas ? bsearch(key, shas, nshas, 40, cmp_sha) : NULL;
 		if (hit == NULL || memcmp(hit + 32, &mf->ents[i].size, 8) != 0) {
 			ps->lineno = 0;
 			perr(ps, "copy '%s' names content no file or keep "
